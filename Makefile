@@ -1,0 +1,107 @@
+# edukiosk — see README.md.  `make run` and `make test` install missing
+# Debian packages first (deploy/deps.sh), then re-enter make so pkg-config
+# sees them.
+
+PREFIX  ?= /usr/local
+DESTDIR ?=
+BUILD   ?= build
+VERSION := 0.1.0
+
+PKGS := sdl2 SDL2_ttf SDL2_image libcurl jansson icu-uc inih libsystemd \
+        fontconfig libcrypto
+PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
+CMOCKA_LIBS := $(shell pkg-config --libs cmocka 2>/dev/null)
+
+CC      ?= cc
+OPT     ?= -O2 -g
+WARN    := -std=c11 -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes \
+           -Wno-missing-field-initializers
+DEFS    := -D_DEFAULT_SOURCE -D_GNU_SOURCE -DEDUKIOSK_VERSION=\"$(VERSION)\" \
+           -DEDUKIOSK_DATADIR=\"$(PREFIX)/share/edukiosk\"
+ifeq ($(SAN),1)
+OPT     := -O1 -g -fno-omit-frame-pointer
+SANFLAGS:= -fsanitize=address,undefined -fno-sanitize-recover=undefined
+endif
+ifeq ($(DEBUG),1)
+OPT     := -O0 -g3
+endif
+ALL_CFLAGS  = $(WARN) $(OPT) $(SANFLAGS) $(DEFS) -MMD -MP -Isrc $(PKG_CFLAGS) $(CFLAGS)
+ALL_LDFLAGS = $(SANFLAGS) $(LDFLAGS)
+LIBS        = $(PKG_LIBS) -lpthread -lm
+
+SRC      := $(wildcard src/*.c)
+OBJ      := $(SRC:src/%.c=$(BUILD)/obj/%.o) $(BUILD)/obj/assets.o
+LIB_OBJ  := $(filter-out $(BUILD)/obj/main.o,$(OBJ))
+TEST_SRC := $(wildcard tests/test_*.c)
+TEST_BIN := $(TEST_SRC:tests/%.c=$(BUILD)/tests/%)
+ASSETS   := assets/default-feed.json assets/fonts/NotoSansSC-Regular.otf \
+            assets/fonts/NotoSansSC-Bold.otf assets/images/logo.png
+
+.PHONY: all run test check bench install uninstall clean deps tests asan-tests \
+        format golden screenshots
+all: $(BUILD)/edukiosk
+
+$(BUILD)/edukiosk: $(OBJ)
+	$(CC) $(ALL_LDFLAGS) -o $@ $(OBJ) $(LIBS)
+
+$(BUILD)/obj/%.o: src/%.c | $(BUILD)/obj
+	$(CC) $(ALL_CFLAGS) -c -o $@ $<
+
+$(BUILD)/obj/assets.o: src/assets.S $(ASSETS) | $(BUILD)/obj
+	$(CC) -c -o $@ $<
+
+$(BUILD)/lib.a: $(LIB_OBJ)
+	rm -f $@ && ar rcs $@ $(LIB_OBJ)
+
+$(BUILD)/tests/%: tests/%.c tests/testutil.h $(BUILD)/lib.a | $(BUILD)/tests
+	$(CC) $(ALL_CFLAGS) -Itests -o $@ $< $(BUILD)/lib.a $(ALL_LDFLAGS) $(LIBS) $(CMOCKA_LIBS)
+
+$(BUILD)/obj $(BUILD)/tests:
+	mkdir -p $@
+
+tests: $(BUILD)/edukiosk $(TEST_BIN)
+
+# The two commands of the README.
+run: deps
+	@$(MAKE) --no-print-directory all
+	$(BUILD)/edukiosk $(ARGS)
+
+test: deps
+	@$(MAKE) --no-print-directory check
+
+deps:
+	@sh deploy/deps.sh build test
+
+# check: everything once normally, the unit tests again under ASan+UBSan,
+# the headless render under valgrind; one closing summary.
+check:
+	@$(MAKE) --no-print-directory tests
+	@$(MAKE) --no-print-directory BUILD=build-asan SAN=1 tests
+	@sh tests/run-tests.sh build build-asan
+
+bench: deps
+	@$(MAKE) --no-print-directory all
+	@sh tests/bench.sh $(BUILD)/edukiosk
+
+golden: all
+	@sh tests/update-golden.sh $(BUILD)/edukiosk
+
+screenshots: all
+	@sh tests/update-screenshots.sh $(BUILD)/edukiosk
+
+install: all
+	install -Dm755 $(BUILD)/edukiosk $(DESTDIR)$(PREFIX)/bin/edukiosk
+	install -Dm644 assets/default-feed.json $(DESTDIR)$(PREFIX)/share/edukiosk/default-feed.json
+	install -Dm644 assets/fonts/NotoSansSC-Regular.otf $(DESTDIR)$(PREFIX)/share/edukiosk/fonts/NotoSansSC-Regular.otf
+	install -Dm644 assets/fonts/NotoSansSC-Bold.otf $(DESTDIR)$(PREFIX)/share/edukiosk/fonts/NotoSansSC-Bold.otf
+	install -Dm644 assets/fonts/LICENSE.fonts-noto-cjk $(DESTDIR)$(PREFIX)/share/edukiosk/fonts/LICENSE.fonts-noto-cjk
+	install -Dm644 assets/images/logo.png $(DESTDIR)$(PREFIX)/share/edukiosk/images/logo.png
+
+clean:
+	rm -rf build build-asan
+
+format:
+	clang-format -i src/*.c src/*.h tests/*.c tests/*.h
+
+-include $(OBJ:.o=.d)

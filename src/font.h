@@ -1,0 +1,40 @@
+/* font: the bundled CJK fonts (embedded in the binary) plus fontconfig
+ * fallbacks, measuring and drawing UTF-8 with per-character fallback.
+ *
+ * A fontset belongs to one thread (SDL_ttf is not thread safe).  Text is
+ * split into runs by which font provides each character (bundled first),
+ * and measured with the same TTF_Font objects that draw it.
+ */
+#ifndef EDUKIOSK_FONT_H
+#define EDUKIOSK_FONT_H
+
+#include <SDL.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+struct fontset;
+
+/* Opens the embedded regular and bold faces; fallbacks are looked up via
+ * fontconfig lazily, the first time a character is missing.  TTF_Init()
+ * must have been called.  NULL on failure (logged). */
+struct fontset *fontset_new(void);
+void fontset_free(struct fontset *fs); /* accepts NULL */
+
+/* A text_measure_fn: ctx is the fontset. */
+int fontset_measure(void *fs, const char *s, size_t len, int px, bool bold);
+
+/* Draws s[0..len) as one line; a new ARGB8888 surface of width
+ * fontset_measure() and height fontset_line_height(); NULL for empty text
+ * or on failure.  Caller frees. */
+SDL_Surface *fontset_render(struct fontset *fs, const char *s, size_t len, int px,
+                            bool bold, SDL_Color color);
+
+/* Pixel height of a line of glyphs at px (font ascent + descent). */
+int fontset_line_height(struct fontset *fs, int px, bool bold);
+
+/* Whether the bundled fonts alone (bundled_only) or with fallbacks can
+ * draw cp. */
+bool fontset_has_glyph(struct fontset *fs, uint32_t cp, bool bundled_only);
+
+#endif

@@ -1,0 +1,77 @@
+#!/bin/sh
+# Runs every test and prints one closing summary line:
+#   "tests: N passed, N failed"
+# Usage: tests/run-tests.sh BUILD_DIR [SANITIZER_BUILD_DIR]
+#  - unit tests (cmocka programs BUILD/tests/test_*), counted per test case;
+#  - integration tests (tests/it-*.sh, run with the first build's binary),
+#    one count each;
+#  - the unit tests once more from the sanitizer build.
+set -u
+cd "$(dirname "$0")/.."
+build=${1:-build}
+asan=${2:-}
+logs=$build/test-logs
+rm -rf "$logs"
+mkdir -p "$logs"
+passed=0
+failed=0
+failures=""
+
+export EDUKIOSK_TEST_DATA="$PWD/tests/data"
+export SDL_VIDEODRIVER=offscreen
+export SDL_AUDIODRIVER=dummy
+export ASAN_OPTIONS=detect_leaks=1:abort_on_error=0
+export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
+export LSAN_OPTIONS=suppressions="$PWD/tests/lsan.supp":print_suppressions=0
+export TZ=${TZ:-Asia/Shanghai}
+
+run_unit() { # dir label
+    for t in "$1"/tests/test_*; do
+        [ -x "$t" ] || continue
+        name="$2$(basename "$t")"
+        log="$logs/$name.log"
+        timeout 300 "$t" >"$log" 2>&1
+        rc=$?
+        p=$(sed -n 's/^\[  PASSED  \] \([0-9]*\) test.*/\1/p' "$log" | tail -n1)
+        f=$(sed -n 's/^\[  FAILED  \] \([0-9]*\) test.*/\1/p' "$log" | tail -n1)
+        p=${p:-0}
+        f=${f:-0}
+        if [ "$rc" -ne 0 ] && [ "$f" -eq 0 ]; then
+            f=1 # crashed, timed out or a sanitizer stopped it
+        fi
+        passed=$((passed + p))
+        failed=$((failed + f))
+        if [ "$f" -gt 0 ]; then
+            failures="$failures $name"
+            echo "FAIL $name (exit $rc): $log"
+            tail -n 30 "$log" | sed 's/^/    /'
+        else
+            echo "ok   $name ($p cases)"
+        fi
+    done
+}
+
+run_unit "$build" ""
+
+for s in tests/it-*.sh; do
+    [ -f "$s" ] || continue
+    name=$(basename "$s" .sh)
+    log="$logs/$name.log"
+    timeout 600 sh "$s" "$build/edukiosk" >"$log" 2>&1
+    rc=$?
+    if [ "$rc" -eq 0 ]; then
+        passed=$((passed + 1))
+        echo "ok   $name"
+    else
+        failed=$((failed + 1))
+        failures="$failures $name"
+        echo "FAIL $name (exit $rc): $log"
+        tail -n 30 "$log" | sed 's/^/    /'
+    fi
+done
+
+[ -n "$asan" ] && run_unit "$asan" "asan:"
+
+[ -n "$failures" ] && echo "failed:$failures"
+echo "tests: $passed passed, $failed failed"
+[ "$failed" -eq 0 ]
