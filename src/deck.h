@@ -40,7 +40,9 @@ struct feed_time {
 /* Image referenced by the deck (slide src, slide background, theme logo).
  * `url` is absolute (resolved against the feed URL) or, for the built-in
  * deck, an asset name such as "images/logo.png".  `data` holds the encoded
- * file (PNG/JPEG) once fetched; NULL if not fetched or failed. */
+ * file (PNG/JPEG) once fetched; NULL if not fetched or failed.  data is a
+ * malloc() block owned by the deck (deck_free() frees it).  For a local feed
+ * (path source) url may also be a file path, or a file:// URL. */
 struct deck_image {
     char *url;
     unsigned char *data;
@@ -68,6 +70,8 @@ struct milestone {
 
 struct slide {
     enum slide_type type;
+    size_t feed_index;   /* its index in the feed's "slides" array (slides of
+                            unknown types are skipped, so it can differ) */
     char *id;            /* NULL if absent; unique within a deck */
     int duration_s;      /* resolved: slide, else defaults, else 12 */
     enum transition transition; /* resolved likewise */
