@@ -1,0 +1,154 @@
+#define LOG_MODULE "export"
+#include "export.h"
+
+#include <SDL_image.h>
+#include <jansson.h>
+#include <limits.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "fileutil.h"
+#include "layout.h"
+#include "log.h"
+#include "raster.h"
+#include "render.h"
+
+static json_t *box_json(const struct lay_item *it, int dx, int dy)
+{
+    json_t *lines = json_array();
+    for (int i = 0; i < it->text.n; i++)
+        json_array_append_new(lines, json_string(it->text.lines[i]));
+    return json_pack("{s:s, s:i, s:i, s:i, s:i, s:i, s:o}", "role",
+                     it->role ? it->role : "text", "font_px", it->text.px, "x",
+                     it->box.x + dx, "y", it->box.y + dy, "w", it->box.w, "h", it->box.h,
+                     "lines", lines);
+}
+
+static void add_text_boxes(json_t *boxes, const struct slide_layout *l, int dx, int dy)
+{
+    for (int i = 0; i < l->n_items; i++)
+        if (l->items[i].kind == LAY_TEXT && l->items[i].text.n > 0)
+            json_array_append_new(boxes, box_json(&l->items[i], dx, dy));
+}
+
+static int save_png(SDL_Surface *s, const char *dir, int n)
+{
+    char path[PATH_MAX];
+    snprintf(path, sizeof(path), "%s/slide-%02d.png", dir, n);
+    if (IMG_SavePNG(s, path) < 0) {
+        LOG_ERR("cannot write %s: %s", path, IMG_GetError());
+        return -1;
+    }
+    return 0;
+}
+
+/* The chrome of the deck, loaded into the compositor; its text boxes (with
+ * screen coordinates) appended to chrome_boxes. */
+static int load_chrome(struct fontset *fs, struct render *rd, struct deck *d, int w, int h,
+                       time_t now, json_t *chrome_boxes)
+{
+    struct chrome_layout c;
+    layout_chrome(d, w, h, &c);
+    render_set_chrome(rd, d);
+
+    struct raster_job job = {.kind = RASTER_HEADER, .deck = d, .w = w, .h = h, .now = now};
+    struct slide_layout l;
+    memset(&l, 0, sizeof(l));
+    render_put_header(rd, raster_make(fs, &job, &l));
+    add_text_boxes(chrome_boxes, &l, c.header.x, c.header.y);
+    slide_layout_free(&l);
+
+    job.kind = RASTER_CLOCK;
+    layout_clock_text(now, d->lang, job.text, sizeof(job.text));
+    SDL_Surface *clock = raster_make(fs, &job, NULL);
+    if (clock) {
+        json_t *lines = json_pack("[s]", job.text);
+        json_array_append_new(chrome_boxes,
+                              json_pack("{s:s, s:i, s:i, s:i, s:i, s:i, s:o}", "role",
+                                        "clock", "font_px", c.clock_px, "x",
+                                        c.clock.x + c.clock.w - clock->w, "y",
+                                        c.clock.y + (c.clock.h - clock->h) / 2, "w",
+                                        clock->w, "h", clock->h, "lines", lines));
+    }
+    render_put_clock(rd, clock);
+
+    render_set_ticker_count(rd, (int)d->n_ticker);
+    for (size_t i = 0; i < d->n_ticker && i < RENDER_MAX_TICKER; i++) {
+        job.kind = RASTER_TICKER;
+        job.index = (int)i;
+        render_put_ticker(rd, (int)i, raster_make(fs, &job, NULL));
+    }
+    return 0;
+}
+
+int export_render(const struct deck *cd, const char *dir, int w, int h, time_t now)
+{
+    struct deck *d = (struct deck *)cd; /* jobs hold it; never written */
+    int rc = 3;
+    int r = file_mkdirs(dir);
+    if (r < 0) {
+        LOG_ERR("cannot create %s: %s", dir, strerror(-r));
+        return 3;
+    }
+    struct fontset *fs = fontset_new();
+    SDL_Surface *screen =
+        SDL_CreateRGBSurfaceWithFormat(0, w, h, 32, SDL_PIXELFORMAT_ARGB8888);
+    SDL_Renderer *ren = screen ? SDL_CreateSoftwareRenderer(screen) : NULL;
+    struct render *rd = ren ? render_new(ren, w, h, 0) : NULL;
+    json_t *out = json_array();
+    json_t *chrome_boxes = json_array();
+    if (!fs || !rd || !out || !chrome_boxes) {
+        LOG_ERR("cannot set up rendering: %s", SDL_GetError());
+        goto done;
+    }
+    load_chrome(fs, rd, d, w, h, now, chrome_boxes);
+
+    for (size_t i = 0; i < d->n_slides; i++) {
+        struct raster_job job = {.kind = RASTER_SLIDE, .deck = d, .index = (int)i,
+                                 .w = w, .h = h, .now = now};
+        struct slide_layout l;
+        memset(&l, 0, sizeof(l));
+        SDL_Surface *s = raster_make(fs, &job, &l);
+        if (!s) {
+            slide_layout_free(&l);
+            goto done;
+        }
+        render_put_picture(rd, i + 1, s, now);
+        struct frame f = {.from_key = i + 1, .chrome = true, .slide_index = (int)i,
+                          .n_slides = (int)d->n_slides};
+        render_compose(rd, &f);
+        SDL_RenderFlush(ren);
+        if (save_png(screen, dir, (int)i + 1) < 0) {
+            slide_layout_free(&l);
+            goto done;
+        }
+        json_t *boxes = json_array();
+        add_text_boxes(boxes, &l, 0, 0);
+        json_array_extend(boxes, chrome_boxes);
+        const struct slide *sl = &d->slides[i];
+        json_array_append_new(out, json_pack("{s:i, s:s?, s:s, s:o}", "slide", (int)i + 1,
+                                             "id", sl->id, "type",
+                                             slide_type_name(sl->type), "boxes", boxes));
+        slide_layout_free(&l);
+    }
+
+    char path[PATH_MAX];
+    snprintf(path, sizeof(path), "%s/layout.json", dir);
+    char *text = json_dumps(out, JSON_INDENT(2));
+    if (!text || file_write_atomic(path, text, strlen(text), false) < 0) {
+        LOG_ERR("cannot write %s", path);
+        free(text);
+        goto done;
+    }
+    free(text);
+    rc = 0;
+done:
+    json_decref(out);
+    json_decref(chrome_boxes);
+    render_free(rd);
+    if (ren)
+        SDL_DestroyRenderer(ren);
+    SDL_FreeSurface(screen);
+    fontset_free(fs);
+    return rc;
+}

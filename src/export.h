@@ -1,0 +1,15 @@
+/* export: --render.  Draws every slide of a deck exactly as the screen
+ * would (same raster, same compositor, through SDL's software renderer on
+ * a surface) to DIR/slide-NN.png, and writes DIR/layout.json. */
+#ifndef EDUKIOSK_EXPORT_H
+#define EDUKIOSK_EXPORT_H
+
+#include <time.h>
+
+#include "deck.h"
+
+/* Returns 0, or 3 on a runtime failure (logged).  No display needed;
+ * TTF_Init() must have been called. */
+int export_render(const struct deck *d, const char *dir, int w, int h, time_t now);
+
+#endif
