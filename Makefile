@@ -46,7 +46,8 @@ $(BUILD)/edukiosk: $(OBJ)
 	$(CC) $(ALL_LDFLAGS) -o $@ $(OBJ) $(LIBS)
 
 $(BUILD)/obj/%.o: src/%.c | $(BUILD)/obj
-	$(CC) $(ALL_CFLAGS) -c -o $@ $<
+	@echo "  CC      $<"
+	@$(CC) $(ALL_CFLAGS) -c -o $@ $<
 
 $(BUILD)/obj/assets.o: src/assets.S $(ASSETS) | $(BUILD)/obj
 	$(CC) -c -o $@ $<
@@ -55,7 +56,8 @@ $(BUILD)/lib.a: $(LIB_OBJ)
 	rm -f $@ && ar rcs $@ $(LIB_OBJ)
 
 $(BUILD)/tests/%: tests/%.c tests/testutil.h $(BUILD)/lib.a | $(BUILD)/tests
-	$(CC) $(ALL_CFLAGS) -Itests -o $@ $< $(BUILD)/lib.a $(ALL_LDFLAGS) $(LIBS) $(CMOCKA_LIBS)
+	@echo "  CCLD    $@"
+	@$(CC) $(ALL_CFLAGS) -Itests -o $@ $< $(BUILD)/lib.a $(ALL_LDFLAGS) $(LIBS) $(CMOCKA_LIBS)
 
 $(BUILD)/obj $(BUILD)/tests:
 	mkdir -p $@
