@@ -34,11 +34,13 @@ struct feed_limits {
 
 void feed_limits_default(struct feed_limits *l);
 
-/* Parses bytes[0..len).  `source` names the feed in messages and is the
+/* Parses bytes[0..len) (need not be NUL-terminated).  `source` names the feed in messages and is the
  * base for relative image URLs (an http(s) URL; for a path or file:// URL
  * relative image paths resolve against its directory).  Returns a new deck
  * (refs = 1) or NULL when there is any error; rep (may be NULL) receives
- * every diagnostic either way.  limits may be NULL (defaults). */
+ * every diagnostic either way, sorted by position (it is overwritten: free
+ * it with feed_report_free()).  limits may be NULL (defaults).  A UTF-8 BOM
+ * is skipped with a warning; columns count characters, not bytes. */
 struct deck *feed_parse(const char *bytes, size_t len, const char *source,
                         const struct feed_limits *limits, struct feed_report *rep);
 
@@ -51,5 +53,15 @@ void feed_report_free(struct feed_report *rep); /* accepts NULL */
  * (with its logo attached).  NULL only if the embedded feed is broken,
  * which a test prevents. */
 struct deck *feed_builtin(void);
+
+struct schedule_ctx;
+
+/* --check: parses bytes like feed_parse(), prints every diagnostic line to
+ * out, then a summary ("SOURCE: valid, 14 slides, 12 would show now" and
+ * one line per slide that would not show now and why; sched may be NULL to
+ * skip that).  Returns the exit code: 0 valid (warnings allowed), 1
+ * invalid.  limits may be NULL (defaults). */
+int feed_check(const char *bytes, size_t len, const char *source,
+               const struct feed_limits *limits, const struct schedule_ctx *sched, FILE *out);
 
 #endif
