@@ -1,7 +1,11 @@
 /* fetch: the feed poller.  One worker thread with one reused libcurl easy
  * handle: conditional GET, caps, redirects http(s) only, back-off with
  * jitter; a valid new feed is parsed, its images fetched, both cached,
- * then handed over through a callback.  Never touches SDL. */
+ * then handed over through a callback.  Never touches SDL.
+ *
+ * Start-up order for the program: fetch_global_init() once before any
+ * thread starts, fetch_load_cached() (show the last good deck at once; it
+ * also disowns a cache this build cannot parse), then fetcher_new(). */
 #ifndef EDUKIOSK_FETCH_H
 #define EDUKIOSK_FETCH_H
 
@@ -11,16 +15,22 @@
 
 #include "deck.h"
 
+/* A zero field means "use the built-in default" (in brackets). */
 struct fetch_config {
     const char *url;          /* http(s) URL (file:// and paths: read once) */
     const char *cache_dir;    /* last-good feed + images; NULL = no cache */
     const char *ca_file;      /* NULL = system default */
-    int refresh_s;            /* default interval when the feed gives none */
-    int refresh_min_s, refresh_max_s; /* clamp for the feed's hint */
-    size_t max_feed_bytes;
-    size_t max_image_bytes;
-    long max_image_pixels;
-    int connect_timeout_s, total_timeout_s;
+    int refresh_s;            /* default interval when the feed gives none [300] */
+    int refresh_min_s, refresh_max_s; /* clamp for the feed's hint [5, 86400] */
+    size_t max_feed_bytes;    /* [2 MiB] */
+    size_t max_image_bytes;   /* per image [8 MiB] */
+    long max_image_pixels;    /* width x height from the header [16 Mpx] */
+    int connect_timeout_s, total_timeout_s; /* per request [10, 60] */
+    /* Abort a transfer slower than low_speed_bytes per second for
+     * low_speed_time_s seconds [100 B/s, 30 s]. */
+    long low_speed_bytes;
+    int low_speed_time_s;
+    size_t max_deck_image_bytes; /* all images of one deck together [64 MiB] */
 };
 
 enum fetch_result { FETCH_NONE, FETCH_OK, FETCH_NOT_MODIFIED, FETCH_ERROR };
@@ -29,28 +39,63 @@ struct fetch_status {
     char url[1024];
     time_t last_attempt, last_success;
     enum fetch_result result;
-    long http_status;
-    char error[512];
+    long http_status;         /* 0 when there was no HTTP response */
+    char error[512];          /* "" unless result == FETCH_ERROR */
 };
 
 struct fetch_callbacks {
     /* A new valid deck (refs = 1, ownership passes).  Worker thread. */
     void (*deck)(void *ud, struct deck *d);
-    /* The status changed.  Worker thread. */
+    /* The status changed (after every attempt).  Worker thread. */
     void (*status)(void *ud, const struct fetch_status *st);
     void *ud;
 };
 
 struct fetcher;
 
-/* Starts the worker; the first fetch happens at once. */
+/* curl_global_init, once (later calls are no-ops).  Call it from main
+ * before starting threads; fetcher_new, fetch_once and fetch_load_cached
+ * call it too, as a safety net.  Returns 0 or -1. */
+int fetch_global_init(void);
+/* curl_global_cleanup, after every fetcher is freed.  Optional. */
+void fetch_global_cleanup(void);
+
+/* Starts the worker; the first fetch happens at once.  NULL on failure.
+ * cfg's strings are copied. */
 struct fetcher *fetcher_new(const struct fetch_config *cfg, const struct fetch_callbacks *cb);
 /* Fetch now (SIGHUP).  Any thread. */
 void fetcher_poke(struct fetcher *f);
 /* Stops and joins the worker (within ~1 s even mid-transfer). */
 void fetcher_free(struct fetcher *f);
 
-/* The deck cached by an earlier run, or NULL.  Attaches cached images. */
+/* A fetcher without a worker thread, driven by fetch_cycle() on the
+ * caller's thread (tests, one-shot tools).  Free with fetcher_free(). */
+struct fetcher *fetcher_new_manual(const struct fetch_config *cfg,
+                                   const struct fetch_callbacks *cb);
+/* One poll, exactly what the worker does each period: GET, parse, images,
+ * cache, callbacks.  *next_delay_s (may be NULL) receives the seconds the
+ * worker would now wait.  Only for manual fetchers. */
+enum fetch_result fetch_cycle(struct fetcher *f, double *next_delay_s);
+
+/* The delay before the next poll.  failures == 0: the feed's hint (0 = the
+ * configured default) clamped to [refresh_min_s, refresh_max_s], ±10 %;
+ * failures > 0: back-off from refresh_min_s (or 5 s), doubling, capped at
+ * 10 min, then scaled into [50 %, 100 %].  r in [0, 1) is the jitter.
+ * Pure. */
+double fetch_next_delay(const struct fetch_config *cfg, int hint_s, int failures, double r);
+
+/* Width and height from a PNG, JPEG, GIF or WebP header, without
+ * decoding.  0, or -1 when the bytes are no such image or the header is
+ * damaged.  Pure. */
+int fetch_image_size(const unsigned char *data, size_t len, long *w, long *h);
+
+/* "ok", "not-modified", "error" (status file wording); "none". */
+const char *fetch_result_name(enum fetch_result r);
+
+/* The deck cached by an earlier run, or NULL.  Attaches cached images.
+ * NULL also when the cache belongs to another URL or is damaged; a cached
+ * feed that no longer parses is logged and its validators are dropped, so
+ * that the next fetch downloads the feed again.  Any thread. */
 struct deck *fetch_load_cached(const struct fetch_config *cfg);
 
 /* One blocking GET of a feed for --check: bytes into *data (caller frees).
