@@ -1,0 +1,711 @@
+/* text: line breaking through the real ICU, measured with a fake font in
+ * which CJK characters are px wide and everything below U+1100 px/2. */
+#include "testutil.h"
+
+#include <math.h>
+#include <stdbool.h>
+#include <string.h>
+
+#include "text.h"
+#include "utf8.h"
+
+#define PX 10
+
+struct fake {
+    long calls;
+};
+
+static int fake_measure(void *ctx, const char *s, size_t len, int px, bool bold)
+{
+    struct fake *f = ctx;
+    if (f)
+        f->calls++;
+    (void)bold;
+    int w = 0;
+    size_t i = 0;
+    while (i < len) {
+        size_t adv;
+        uint32_t cp = utf8_decode(s + i, len - i, &adv);
+        w += cp < 0x1100 ? px / 2 : px;
+        i += adv;
+    }
+    return w;
+}
+
+static const struct text_measure fake = {fake_measure, NULL};
+
+/* ---- the rules, written independently of the implementation ---- */
+
+static const char *const no_start[] = {
+    "、", "。", "，", "．", "：", "；", "！", "？", "”", "’", "」", "』", "）", "］",
+    "｝", "〕", "】", "〗", "》", "〉", "·", "・", "‧", "–", "～",
+};
+static const char *const no_end[] = {
+    "“", "‘", "「", "『", "（", "［", "｛", "〔", "【", "〖", "《", "〈",
+};
+
+static bool starts_with(const char *s, const char *p)
+{
+    return strncmp(s, p, strlen(p)) == 0;
+}
+
+static bool ends_with(const char *s, const char *p)
+{
+    size_t n = strlen(s), k = strlen(p);
+    return n >= k && memcmp(s + n - k, p, k) == 0;
+}
+
+/* Fails with a message naming the line when a clreq basic rule breaks. */
+static void check_kinsoku(const struct text_lines *l, const char *what, int width)
+{
+    for (int i = 0; i < l->n; i++) {
+        const char *s = l->lines[i];
+        for (size_t k = 0; k < sizeof(no_start) / sizeof(no_start[0]); k++)
+            if (starts_with(s, no_start[k]))
+                fail_msg("%s @%d: line %d starts with %s: \"%s\"", what, width, i,
+                         no_start[k], s);
+        for (size_t k = 0; k < sizeof(no_end) / sizeof(no_end[0]); k++)
+            if (ends_with(s, no_end[k]))
+                fail_msg("%s @%d: line %d ends with %s: \"%s\"", what, width, i, no_end[k],
+                         s);
+        if (i + 1 < l->n) {
+            const char *t = l->lines[i + 1];
+            if ((ends_with(s, "—") && starts_with(t, "—")) ||
+                (ends_with(s, "…") && starts_with(t, "…")))
+                fail_msg("%s @%d: split between \"%s\" and \"%s\"", what, width, s, t);
+        }
+        if (ends_with(s, " ") || starts_with(s, " "))
+            fail_msg("%s @%d: line %d has a space at an edge: \"%s\"", what, width, i, s);
+    }
+}
+
+/* text without whitespace, for comparing content across line breaks */
+static void squeeze(const char *s, char *out, size_t size)
+{
+    size_t o = 0;
+    for (; *s && o + 1 < size; s++)
+        if (*s != ' ' && *s != '\n' && *s != '\r' && *s != '\t')
+            out[o++] = *s;
+    out[o] = '\0';
+}
+
+static void check_content(const struct text_lines *l, const char *text)
+{
+    static char want[8192], got[8192], joined[8192];
+    size_t o = 0;
+    joined[0] = '\0';
+    for (int i = 0; i < l->n; i++) {
+        size_t k = strlen(l->lines[i]);
+        assert_true(o + k < sizeof(joined));
+        memcpy(joined + o, l->lines[i], k + 1);
+        o += k;
+    }
+    squeeze(text, want, sizeof(want));
+    squeeze(joined, got, sizeof(got));
+    assert_string_equal(got, want);
+}
+
+static void check_widths(const struct text_lines *l, int px)
+{
+    for (int i = 0; i < l->n; i++) {
+        assert_true(utf8_valid(l->lines[i], strlen(l->lines[i])));
+        assert_int_equal(l->widths[i],
+                         fake_measure(NULL, l->lines[i], strlen(l->lines[i]), px, false));
+    }
+}
+
+/* ---- break points ---- */
+
+static int breaks_as_string(const char *s, char *out, size_t size)
+{
+    size_t *bp;
+    int n = text_break_points(s, strlen(s), &bp);
+    assert_true(n >= 0);
+    size_t o = 0, prev = 0;
+    for (int i = 0; i <= n; i++) {
+        size_t end = i < n ? bp[i] : strlen(s);
+        assert_true(end > prev);
+        assert_true(o + (end - prev) + 2 < size);
+        memcpy(out + o, s + prev, end - prev);
+        o += end - prev;
+        if (i < n)
+            out[o++] = '|';
+        prev = end;
+    }
+    out[o] = '\0';
+    free(bp);
+    return n;
+}
+
+static void test_break_points(void **state)
+{
+    (void)state;
+    static const struct {
+        const char *in, *want;
+    } cases[] = {
+        {"中文", "中|文"},
+        {"Hello world", "Hello |world"},
+        {"你好，世界。", "你|好，|世|界。"},
+        {"（括号）《书名》", "（括|号）|《书|名》"},
+        {"破折号——这", "破|折|号|——|这"},
+        {"省略号……完", "省|略|号……|完"},
+        /* ICU allows these breaks; kinsoku removes them */
+        {"中文·中文", "中|文·|中|文"},
+        {"一～二", "一～|二"},
+        {"2024年12月", "2024|年|12|月"},
+        {"GPT-4o模型", "GPT-4o|模|型"},
+        /* quotation marks between Chinese characters break like brackets */
+        {"他说：“好！”", "他|说：|“好！”"},
+        {"坚持“五育并举”，落实", "坚|持|“五|育|并|举”，|落|实"},
+        {"“十四五”规划", "“十|四|五”|规|划"},
+        {"He said “hi” ok", "He |said |“hi” |ok"},
+    };
+    char buf[256];
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        breaks_as_string(cases[i].in, buf, sizeof(buf));
+        if (strcmp(buf, cases[i].want) != 0)
+            fail_msg("breaks of \"%s\": got \"%s\", want \"%s\"", cases[i].in, buf,
+                     cases[i].want);
+    }
+    size_t *bp = (size_t *)1;
+    assert_int_equal(text_break_points("", 0, &bp), 0);
+    assert_null(bp);
+    /* Offsets are bytes of the UTF-8 string. */
+    assert_int_equal(text_break_points("中文字", strlen("中文字"), &bp), 2);
+    assert_int_equal(bp[0], 3);
+    assert_int_equal(bp[1], 6);
+    free(bp);
+    /* Bad bytes: no crash, offsets in range and ascending. */
+    const char *bad = "\xff中\xe4\xb8文\xc0\xaf";
+    int n = text_break_points(bad, strlen(bad), &bp);
+    assert_true(n >= 0);
+    for (int i = 0; i < n; i++) {
+        assert_true(bp[i] > 0 && bp[i] < strlen(bad));
+        if (i)
+            assert_true(bp[i] > bp[i - 1]);
+    }
+    free(bp);
+}
+
+/* ---- wrap table ---- */
+
+struct wrap_case {
+    const char *text;
+    int width; /* in px at PX = 10: CJK 10, ASCII 5 */
+    const char *want[12];
+};
+
+static void test_wrap_table(void **state)
+{
+    (void)state;
+    static const struct wrap_case cases[] = {
+        {"全力建成全国有声音", 40, {"全力建成", "全国有声", "音"}},
+        {"全力建成全国有声音", 90, {"全力建成全国有声音"}},
+        {"Hello world foo", 60, {"Hello world", "foo"}},
+        {"Hello world", 30, {"Hello", "world"}},
+        {"Hello     world", 30, {"Hello", "world"}},
+        /* punctuation never starts a line: the character before moves */
+        {"你好，世界。", 20, {"你", "好，", "世", "界。"}},
+        {"你好，世界。", 30, {"你好，", "世界。"}},
+        {"他说：“好！”", 40, {"他说：", "“好！”"}},
+        {"（一）优化布局", 30, {"（一）", "优化布", "局"}},
+        {"破折号——这里", 40, {"破折号", "——这里"}},
+        {"破折号——这里", 50, {"破折号——", "这里"}},
+        {"等等……结束", 30, {"等", "等……", "结束"}},
+        {"2024年12月1日召开", 50, {"2024年12月", "1日召开"}},
+        {"Mixed 中英 text", 50, {"Mixed 中英", "text"}},
+        /* a word wider than the line is the only thing cut */
+        {"Supercalifragilisticexpialidocious", 50,
+         {"Supercalif", "ragilistic", "expialidoc", "ious"}},
+        {"ab https://example.com/very/long/path x", 60,
+         {"ab https://", "example.com/", "very/long/", "path x"}},
+        /* a cut moves left rather than start a line with "，" */
+        {"ABCDEFGHIJ，KLMN", 55, {"ABCDEFGHI", "J，KLMN"}},
+        {"ABCDEFGH“IJ”", 50, {"ABCDEFGH", "“IJ”"}},
+        /* leading spaces before a word that goes down are not a line */
+        {"   verylongword", 30, {"verylo", "ngword"}},
+        {"　　缩进的段落", 40, {"　　缩进", "的段落"}},
+        /* hard newlines; a final newline adds nothing */
+        {"第一行\n第二行", 100, {"第一行", "第二行"}},
+        {"a\n\nb", 100, {"a", "", "b"}},
+        {"a\r\nb\rc", 100, {"a", "b", "c"}},
+        {"a\n   \nb", 100, {"a", "", "b"}},
+        {"标题\n", 100, {"标题"}},
+        {"一二三 \n四", 30, {"一二三", "四"}},
+        /* empty and blank text gives no lines */
+        {"", 100, {NULL}},
+        {"    ", 100, {NULL}},
+        {"\n\n", 100, {NULL}},
+    };
+    for (size_t c = 0; c < sizeof(cases) / sizeof(cases[0]); c++) {
+        struct text_lines l;
+        assert_int_equal(text_wrap(cases[c].text, cases[c].width, PX, false, 1.5f, &fake, &l),
+                         0);
+        int want_n = 0;
+        while (want_n < 12 && cases[c].want[want_n])
+            want_n++;
+        bool same = l.n == want_n;
+        for (int i = 0; same && i < l.n; i++)
+            same = strcmp(l.lines[i], cases[c].want[i]) == 0;
+        if (!same) {
+            char got[1024];
+            size_t o = 0;
+            for (int i = 0; i < l.n && o < sizeof(got); i++)
+                o += (size_t)snprintf(got + o, sizeof(got) - o, "[%s]", l.lines[i]);
+            if (l.n == 0)
+                snprintf(got, sizeof(got), "(none)");
+            fail_msg("case %zu \"%s\" @%d: got %s", c, cases[c].text, cases[c].width, got);
+        }
+        check_widths(&l, PX);
+        assert_int_equal(l.px, PX);
+        assert_int_equal(l.line_h, 15);
+        assert_false(l.ellipsized);
+        text_lines_free(&l);
+    }
+}
+
+static void test_wrap_edge_input(void **state)
+{
+    (void)state;
+    struct text_lines l;
+    assert_int_equal(text_wrap(NULL, 100, PX, false, 1.2f, &fake, &l), 0);
+    assert_int_equal(l.n, 0);
+    text_lines_free(&l);
+    text_lines_free(&l); /* twice is harmless */
+    text_lines_free(NULL);
+
+    /* malformed UTF-8 becomes U+FFFD, never a crash or a loop */
+    const char *bad = "\xff\xfe中文\xc0\xaf abc \xe4\xb8 \xed\xa0\x80";
+    for (int w = 0; w < 120; w += 7) {
+        assert_int_equal(text_wrap(bad, w, PX, false, 1.2f, &fake, &l), 0);
+        assert_true(l.n >= 1);
+        check_widths(&l, PX);
+        text_lines_free(&l);
+    }
+    /* zero or negative widths: one cluster per line */
+    assert_int_equal(text_wrap("中文", -5, PX, false, 1.2f, &fake, &l), 0);
+    assert_int_equal(l.n, 2);
+    text_lines_free(&l);
+    /* combining marks stay with their base when a word is cut */
+    assert_int_equal(text_wrap("e\xcc\x81" "e\xcc\x81" "e\xcc\x81", 1, PX, false, 1.2f,
+                               &fake, &l), 0);
+    assert_int_equal(l.n, 3);
+    for (int i = 0; i < 3; i++)
+        assert_string_equal(l.lines[i], "e\xcc\x81");
+    text_lines_free(&l);
+    /* odd line spacing falls back to 1 */
+    assert_int_equal(text_wrap("中", 100, 20, false, NAN, &fake, &l), 0);
+    assert_int_equal(l.line_h, 20);
+    text_lines_free(&l);
+    assert_int_equal(text_wrap("中", 100, 21, false, 1.25f, &fake, &l), 0);
+    assert_int_equal(l.line_h, 26); /* lround(26.25) */
+    text_lines_free(&l);
+    assert_int_equal(text_wrap("中", 100, PX, false, 1.2f, NULL, &l), -1);
+}
+
+/* ---- kinsoku over real sentences at many widths ---- */
+
+static const char *const sentences[] = {
+    "全力建成全国有声音、全市居前列、群众有好评的教育现代化区域样板。",
+    "到2027年，全区学前教育普惠率达到95%以上，义务教育优质均衡发展通过国家督导评估；"
+    "普通高中教育多样化特色发展取得新突破。",
+    "坚持“五育并举”，落实立德树人根本任务——办好人民满意的教育……",
+    "《涪陵区教育事业发展“十四五”规划》指出：要（一）优化布局；（二）提升质量！",
+    "校长说：「我们要让每个孩子都享有公平而有质量的教育。」『好』〔注〕【通知】〖重要〗〈附〉",
+    "推进“互联网+教育”，建设智慧校园·数字课堂～全覆盖，开展‘双减’工作・课后服务‧社团活动–延时服务。",
+    "Mixed 中英文 text with GPT-4o and https://example.com/edu/plan?id=2025 链接。",
+    "Education is not the filling of a pail, but the lighting of a fire.",
+    "第一段：科学规划。\n第二段——\n第三段……结束。",
+    "他沉默了……——然后说：“好！”（完）？",
+    "【重点任务】（1）学前教育；（2）义务教育；（3）高中教育？［注］｛附｝。",
+    "教师队伍建设：培养市级以上骨干教师300名，区级名师工作室20个；校长职级制改革全面推开。",
+};
+
+static void test_wrap_kinsoku_sweep(void **state)
+{
+    (void)state;
+    for (size_t s = 0; s < sizeof(sentences) / sizeof(sentences[0]); s++) {
+        /* from four characters wide (every word of these sentences fits
+         * a line, so a kinsoku violation is never forced) to one line */
+        for (int w = 4 * PX; w <= 80 * PX; w += PX / 2) {
+            struct text_lines l;
+            assert_int_equal(text_wrap(sentences[s], w, PX, false, 1.4f, &fake, &l), 0);
+            check_kinsoku(&l, sentences[s], w);
+            check_content(&l, sentences[s]);
+            check_widths(&l, PX);
+            for (int i = 0; i < l.n; i++)
+                if (l.widths[i] > w)
+                    fail_msg("\"%s\" @%d: line %d too wide", sentences[s], w, i);
+            /* greedy: a line could not have taken the next line's first
+             * word (only checked for CJK-only joins) */
+            text_lines_free(&l);
+        }
+        /* narrower widths cut words; content survives, nothing crashes */
+        for (int w = 0; w < 4 * PX; w++) {
+            struct text_lines l;
+            assert_int_equal(text_wrap(sentences[s], w, PX, false, 1.4f, &fake, &l), 0);
+            check_content(&l, sentences[s]);
+            text_lines_free(&l);
+        }
+    }
+}
+
+/* Greedy fill: no line could have taken more of the text. */
+static void test_wrap_greedy(void **state)
+{
+    (void)state;
+    const char *s = sentences[0];
+    for (int w = 4 * PX; w < 40 * PX; w += 3) {
+        struct text_lines l;
+        assert_int_equal(text_wrap(s, w, PX, false, 1.4f, &fake, &l), 0);
+        for (int i = 0; i + 1 < l.n; i++) {
+            /* line + first character of the next line would overflow
+             * (or is forbidden because that character may not start a
+             * line on its own, which the sentence does not contain here
+             * except after punctuation the break moves with) */
+            size_t adv;
+            const char *next = l.lines[i + 1];
+            utf8_decode(next, strlen(next), &adv);
+            int extra = fake_measure(NULL, next, adv, PX, false);
+            if (l.widths[i] + extra <= w) {
+                /* only allowed when that join would leave kinsoku
+                 * punctuation at the start of the following line */
+                const char *rest = next + adv;
+                bool forced = false;
+                for (size_t k = 0; k < sizeof(no_start) / sizeof(no_start[0]); k++)
+                    forced = forced || starts_with(rest, no_start[k]);
+                if (!forced)
+                    fail_msg("@%d line %d \"%s\" could take \"%.*s\"", w, i, l.lines[i],
+                             (int)adv, next);
+            }
+        }
+        text_lines_free(&l);
+    }
+}
+
+/* ---- fit to box ---- */
+
+/* Whether some line of l starts inside a word (not at a break point nor
+ * after a newline), i.e. a word was cut between characters. */
+static bool has_cut(const struct text_lines *l, const char *text)
+{
+    size_t *bp;
+    int nb = text_break_points(text, strlen(text), &bp);
+    assert_true(nb >= 0);
+    bool cut = false;
+    const char *pos = text;
+    for (int i = 0; i < l->n && !cut; i++) {
+        const char *at = strstr(pos, l->lines[i]);
+        assert_non_null(at);
+        size_t off = (size_t)(at - text);
+        if (off > 0 && text[off - 1] != '\n' && l->lines[i][0] != '\0') {
+            bool found = false;
+            for (int k = 0; k < nb; k++)
+                found = found || bp[k] == off;
+            cut = !found;
+        }
+        pos = at + strlen(l->lines[i]);
+    }
+    free(bp);
+    return cut;
+}
+
+/* Whether the text fits the box at px with words kept whole. */
+static bool fake_fits(const char *text, int px, const struct text_fit_req *r)
+{
+    struct text_lines l;
+    assert_int_equal(text_wrap(text, r->box_w, px, r->bold, r->line_spacing, &fake, &l), 0);
+    bool ok = (r->max_lines == 0 || l.n <= r->max_lines) && l.n * l.line_h <= r->box_h;
+    for (int i = 0; i < l.n; i++)
+        ok = ok && l.widths[i] <= r->box_w;
+    ok = ok && !has_cut(&l, text);
+    text_lines_free(&l);
+    return ok;
+}
+
+static void check_fit(const struct text_fit_req *r, const struct text_lines *l)
+{
+    char what[128];
+    snprintf(what, sizeof(what), "fit %dx%d", r->box_w, r->box_h);
+    assert_true(l->px >= r->min_px && l->px <= r->max_px);
+    assert_int_equal(l->line_h, (int)lround(l->px * (double)r->line_spacing));
+    assert_true(l->n * l->line_h <= r->box_h);
+    if (r->max_lines)
+        assert_true(l->n <= r->max_lines);
+    check_widths(l, l->px);
+    for (int i = 0; i < l->n; i++)
+        if (l->widths[i] > r->box_w)
+            fail_msg("%s: line \"%s\" is %d wide", what, l->lines[i], l->widths[i]);
+    check_kinsoku(l, what, r->box_w);
+    if (l->ellipsized) {
+        assert_int_equal(l->px, r->min_px);
+        if (l->n > 0 && !ends_with(l->lines[l->n - 1], "…"))
+            fail_msg("%s: ellipsized without …: \"%s\"", what, l->lines[l->n - 1]);
+    } else {
+        check_content(l, r->text);
+        /* the largest size that fits (the fake font makes fitting
+         * monotonic in px) */
+        if (l->px < r->max_px && fake_fits(r->text, l->px + 1, r))
+            fail_msg("%s: px %d chosen but %d fits", what, l->px, l->px + 1);
+    }
+}
+
+static void test_fit_sweep(void **state)
+{
+    (void)state;
+    struct fake counter = {0};
+    struct text_measure m = {fake_measure, &counter};
+    for (size_t s = 0; s < sizeof(sentences) / sizeof(sentences[0]); s++) {
+        for (int bw = 60; bw <= 900; bw += 41) {
+            for (int bh = 10; bh <= 400; bh += 29) {
+                struct text_fit_req r = {
+                    .text = sentences[s],
+                    .box_w = bw,
+                    .box_h = bh,
+                    .max_px = 64,
+                    .min_px = 14,
+                    .line_spacing = 1.3f,
+                    .max_lines = (bh % 3 == 0) ? 3 : 0,
+                    .balance = (bw % 2 == 0),
+                };
+                struct text_lines l;
+                counter.calls = 0;
+                assert_int_equal(text_fit(&r, &m, &l), 0);
+                check_fit(&r, &l);
+                /* bisection over sizes and widths, galloping over break
+                 * points: far fewer calls than one per size and
+                 * character */
+                if (counter.calls > 1500)
+                    fail_msg("fit %dx%d of sentence %zu: %ld measure calls", bw, bh, s,
+                             counter.calls);
+                text_lines_free(&l);
+            }
+        }
+    }
+}
+
+/* The fake font with a snowman three em wide. */
+static int wide_snowman(void *ctx, const char *s, size_t len, int px, bool bold)
+{
+    int w = 0;
+    for (size_t i = 0; i < len;) {
+        size_t adv;
+        uint32_t cp = utf8_decode(s + i, len - i, &adv);
+        w += cp == 0x2603 ? 3 * px : fake_measure(ctx, s + i, adv, px, bold);
+        i += adv;
+    }
+    return w;
+}
+
+static void test_fit_ellipsis(void **state)
+{
+    (void)state;
+    const char *text = sentences[1];
+    struct text_fit_req r = {
+        .text = text, .box_w = 200, .box_h = 60, .max_px = 40, .min_px = 20,
+        .line_spacing = 1.5f,
+    };
+    struct text_lines l;
+    assert_int_equal(text_fit(&r, &fake, &l), 0);
+    assert_true(l.ellipsized);
+    assert_int_equal(l.px, 20);
+    assert_int_equal(l.n, 2); /* 60 / 30 */
+    assert_true(ends_with(l.lines[1], "…"));
+    /* the first line is untouched, the last is as full as it can be */
+    assert_true(strncmp(text, l.lines[0], strlen(l.lines[0])) == 0);
+    assert_true(l.widths[1] <= 200 && l.widths[1] + 20 > 200);
+    check_fit(&r, &l);
+    text_lines_free(&l);
+
+    /* one line only */
+    r.max_lines = 1;
+    r.box_h = 1000;
+    assert_int_equal(text_fit(&r, &fake, &l), 0);
+    assert_int_equal(l.n, 1);
+    assert_string_equal(l.lines[0], "到2027年，全区学前…");
+    text_lines_free(&l);
+
+    /* the ellipsis never follows a comma or an opening bracket */
+    static const char *const tails[] = {"一二三四五，六七八九十", "一二三四五（六七八九十",
+                                        "一二三四五 六七八九十"};
+    for (size_t i = 0; i < sizeof(tails) / sizeof(tails[0]); i++) {
+        struct text_fit_req t = {
+            .text = tails[i], .box_w = 70, .box_h = 10, .max_px = 10, .min_px = 10,
+            .line_spacing = 1.0f,
+        };
+        assert_int_equal(text_fit(&t, &fake, &l), 0);
+        assert_int_equal(l.n, 1);
+        assert_string_equal(l.lines[0], "一二三四五…");
+        text_lines_free(&l);
+    }
+
+    /* box lower than a line: nothing fits */
+    r.box_h = 10;
+    r.max_lines = 0;
+    assert_int_equal(text_fit(&r, &fake, &l), 0);
+    assert_int_equal(l.n, 0);
+    assert_true(l.ellipsized);
+    text_lines_free(&l);
+
+    /* narrower than one character: just "…" when that fits, else nothing */
+    struct text_fit_req n = {
+        .text = "\xe2\x98\x83\xe2\x98\x83", .box_w = 25, .box_h = 100, .max_px = 10,
+        .min_px = 10, .line_spacing = 1.0f,
+    };
+    struct text_measure wide = {wide_snowman, NULL};
+    assert_int_equal(text_fit(&n, &wide, &l), 0);
+    assert_int_equal(l.n, 1);
+    assert_string_equal(l.lines[0], "…");
+    assert_true(l.ellipsized);
+    text_lines_free(&l);
+    n.box_w = 5;
+    assert_int_equal(text_fit(&n, &wide, &l), 0);
+    assert_int_equal(l.n, 0);
+    assert_true(l.ellipsized);
+    text_lines_free(&l);
+}
+
+static void test_fit_shrinks_before_cutting_words(void **state)
+{
+    (void)state;
+    /* "Education" is 9 * px/2 wide: at 40 px it would be cut; the fit
+     * shrinks the font until the word is whole. */
+    struct text_fit_req r = {
+        .text = "Education 教育", .box_w = 100, .box_h = 200, .max_px = 40, .min_px = 8,
+        .line_spacing = 1.2f,
+    };
+    struct text_lines l;
+    assert_int_equal(text_fit(&r, &fake, &l), 0);
+    assert_int_equal(l.px, 23); /* 9 * (23 / 2) = 99 */
+    assert_string_equal(l.lines[0], "Education");
+    assert_string_equal(l.lines[1], "教育");
+    text_lines_free(&l);
+    /* at the floor, cutting is the only way */
+    r.max_px = 16;
+    r.min_px = 16;
+    r.box_w = 50;
+    assert_int_equal(text_fit(&r, &fake, &l), 0);
+    assert_false(l.ellipsized);
+    assert_int_equal(l.n, 3);
+    assert_string_equal(l.lines[0], "Educat");
+    assert_string_equal(l.lines[1], "ion 教");
+    assert_string_equal(l.lines[2], "育");
+    text_lines_free(&l);
+}
+
+static void test_fit_balance(void **state)
+{
+    (void)state;
+    const char *title = "涪陵区教育大会隆重召开了"; /* 12 characters */
+    const char *title11 = "涪陵区教育大会隆重召开";  /* 11 */
+    struct text_fit_req r = {
+        .text = title11, .box_w = 1000, .box_h = 300, .max_px = 100, .min_px = 50,
+        .line_spacing = 1.3f, .balance = false,
+    };
+    struct text_lines l;
+    assert_int_equal(text_fit(&r, &fake, &l), 0);
+    assert_int_equal(l.px, 100);
+    assert_int_equal(l.n, 2);
+    assert_int_equal(l.widths[0], 1000); /* 10 + 1 */
+    assert_int_equal(l.widths[1], 100);
+    text_lines_free(&l);
+
+    r.balance = true;
+    assert_int_equal(text_fit(&r, &fake, &l), 0);
+    assert_int_equal(l.px, 100);
+    assert_int_equal(l.n, 2);
+    assert_string_equal(l.lines[0], "涪陵区教育大");
+    assert_string_equal(l.lines[1], "会隆重召开");
+    text_lines_free(&l);
+
+    r.text = title;
+    assert_int_equal(text_fit(&r, &fake, &l), 0);
+    assert_int_equal(l.n, 2);
+    assert_int_equal(l.widths[0], 600);
+    assert_int_equal(l.widths[1], 600);
+    text_lines_free(&l);
+
+    /* three lines stay three lines, evened out */
+    const char *long_title = "全力建成全国有声音全市居前列群众有好评的教育现代化区域样板";
+    struct text_fit_req t = {
+        .text = long_title, .box_w = 1100, .box_h = 400, .max_px = 100, .min_px = 100,
+        .line_spacing = 1.3f, .balance = true,
+    };
+    assert_int_equal(text_fit(&t, &fake, &l), 0);
+    assert_int_equal(l.n, 3); /* 29 characters, 11 per line */
+    for (int i = 0; i < l.n; i++)
+        assert_true(l.widths[i] >= 900 && l.widths[i] <= 1000);
+    check_fit(&t, &l);
+    text_lines_free(&l);
+
+    /* a single line is left alone */
+    t.text = "标题";
+    assert_int_equal(text_fit(&t, &fake, &l), 0);
+    assert_int_equal(l.n, 1);
+    text_lines_free(&l);
+
+    /* balance never cuts a word the plain layout kept whole */
+    struct text_fit_req e = {
+        .text = "Educationxx ab", .box_w = 300, .box_h = 200, .max_px = 50,
+        .min_px = 10, .line_spacing = 1.0f, .balance = true,
+    };
+    assert_int_equal(text_fit(&e, &fake, &l), 0);
+    assert_int_equal(l.px, 50);
+    assert_int_equal(l.n, 2);
+    assert_string_equal(l.lines[0], "Educationxx");
+    assert_string_equal(l.lines[1], "ab");
+    text_lines_free(&l);
+}
+
+static void test_fit_empty_and_odd(void **state)
+{
+    (void)state;
+    struct text_lines l;
+    struct text_fit_req r = {
+        .text = "", .box_w = 100, .box_h = 100, .max_px = 40, .min_px = 10,
+        .line_spacing = 1.2f,
+    };
+    assert_int_equal(text_fit(&r, &fake, &l), 0);
+    assert_int_equal(l.n, 0);
+    assert_false(l.ellipsized);
+    assert_int_equal(l.px, 40);
+    text_lines_free(&l);
+    r.text = "   \n ";
+    assert_int_equal(text_fit(&r, &fake, &l), 0);
+    assert_int_equal(l.n, 0);
+    text_lines_free(&l);
+    /* min above max: the floor wins */
+    r.text = "中文";
+    r.min_px = 30;
+    r.max_px = 20;
+    assert_int_equal(text_fit(&r, &fake, &l), 0);
+    assert_int_equal(l.px, 30);
+    text_lines_free(&l);
+    /* hard newlines count as lines */
+    struct text_fit_req n = {
+        .text = "一\n二\n三", .box_w = 100, .box_h = 100, .max_px = 50, .min_px = 10,
+        .line_spacing = 1.0f,
+    };
+    assert_int_equal(text_fit(&n, &fake, &l), 0);
+    assert_int_equal(l.n, 3);
+    assert_int_equal(l.px, 33);
+    text_lines_free(&l);
+    assert_int_equal(text_fit(&n, NULL, &l), -1);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_break_points),
+        cmocka_unit_test(test_wrap_table),
+        cmocka_unit_test(test_wrap_edge_input),
+        cmocka_unit_test(test_wrap_kinsoku_sweep),
+        cmocka_unit_test(test_wrap_greedy),
+        cmocka_unit_test(test_fit_sweep),
+        cmocka_unit_test(test_fit_ellipsis),
+        cmocka_unit_test(test_fit_shrinks_before_cutting_words),
+        cmocka_unit_test(test_fit_balance),
+        cmocka_unit_test(test_fit_empty_and_odd),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
