@@ -7,6 +7,7 @@
 
 #include "config.h"
 #include "deck.h"
+#include "fetch.h"
 
 struct kiosk_opts {
     const char *config_path; /* re-read on SIGHUP; NULL = none */
@@ -21,5 +22,8 @@ struct kiosk_opts {
  * Returns the process exit code (0, or 3 on a runtime failure). */
 int kiosk_run(const struct kiosk_opts *o, struct config *cfg, struct deck *initial,
               const char *initial_source);
+
+/* The fetcher's settings from the configuration (strings borrowed). */
+void kiosk_fetch_config(struct fetch_config *fc, const struct config *cfg);
 
 #endif
