@@ -577,6 +577,44 @@ static bool image_acceptable(const struct fetch_config *cfg, const unsigned char
 /* ------------------------------------------------------------------ */
 /* The fetcher                                                           */
 
+/* A growable list of owned strings. */
+struct strv {
+    char **v;
+    size_t n, cap;
+};
+
+static void strv_clear(struct strv *s)
+{
+    for (size_t i = 0; i < s->n; i++)
+        free(s->v[i]);
+    free(s->v);
+    memset(s, 0, sizeof(*s));
+}
+
+static bool strv_has(const struct strv *s, const char *str)
+{
+    for (size_t i = 0; i < s->n; i++)
+        if (strcmp(s->v[i], str) == 0)
+            return true;
+    return false;
+}
+
+/* Best effort: on out-of-memory the entry is just not remembered. */
+static void strv_add(struct strv *s, const char *str)
+{
+    if (s->n == s->cap) {
+        size_t ncap = s->cap ? s->cap * 2 : 8;
+        char **nv = realloc(s->v, ncap * sizeof(*nv));
+        if (!nv)
+            return;
+        s->v = nv;
+        s->cap = ncap;
+    }
+    char *d = strdup(str);
+    if (d)
+        s->v[s->n++] = d;
+}
+
 struct fetcher {
     struct fetch_config cfg; /* strings below are our copies */
     char *url, *cache_dir, *ca_file;
@@ -602,6 +640,7 @@ struct fetcher {
     char live_base[2048];
     char disk_hash[65];        /* what the cache holds, consistently */
     bool retry_images;         /* the live deck lacks images that may come */
+    struct strv skip;          /* its images that failed for good */
     char bad_hash[65];         /* the last invalid feed, not parsed twice */
     char bad_error[512];
     int failures;
@@ -691,6 +730,8 @@ struct image_pass {
     int failed, downloaded, transient;
     bool revalidate;  /* ask the server about cached images too */
     bool quiet;       /* a retry pass: failures were logged before */
+    const struct strv *skip; /* failed for good last time: not asked again */
+    struct strv perm; /* failed for good this time */
 };
 
 static void image_failed(struct deck_image *img, struct image_pass *p, bool transient,
@@ -700,6 +741,8 @@ static void image_failed(struct deck_image *img, struct image_pass *p, bool tran
     p->failed++;
     if (transient)
         p->transient++;
+    else
+        strv_add(&p->perm, img->url);
     if (p->quiet)
         LOG_DBG("image %s: %s", img->url, why);
     else
@@ -744,9 +787,15 @@ static void fetch_image(struct fetcher *f, struct deck_image *img, struct image_
 
     unsigned char *cdata = NULL;
     size_t clen = 0;
-    struct cache_image_meta cm;
+    struct cache_image_meta cm = {0};
     bool cached = f->cache_dir &&
                   cache_read_image(f->cache_dir, img->url, cap, &cdata, &clen, &cm) == 0;
+    if (!cached && p->skip && strv_has(p->skip, img->url)) {
+        img->failed = true; /* 404, too big, not an image…: until the feed changes */
+        p->failed++;
+        strv_add(&p->perm, img->url);
+        return;
+    }
     if (cached && !image_acceptable(&f->cfg, cdata, clen, why, sizeof(why))) {
         free(cdata); /* limits may have changed since it was stored */
         cdata = NULL;
@@ -866,12 +915,15 @@ static void retry_images(struct fetcher *f)
         return;
     }
     feed_report_free(&rep);
-    struct image_pass p = {.revalidate = false, .quiet = true};
+    struct image_pass p = {.revalidate = false, .quiet = true, .skip = &f->skip};
     if (!fetch_images(f, d, &p)) {
+        strv_clear(&p.perm);
         deck_unref(d);
         return;
     }
     f->retry_images = p.transient > 0;
+    strv_clear(&f->skip);
+    f->skip = p.perm;
     if (p.downloaded == 0) {
         deck_unref(d);
         return;
@@ -934,6 +986,7 @@ static void new_feed(struct fetcher *f, struct resp *r, const char *hash, struct
 
     struct image_pass p = {.revalidate = true, .quiet = false};
     if (!fetch_images(f, d, &p)) {
+        strv_clear(&p.perm);
         deck_unref(d);
         return;
     }
@@ -966,6 +1019,8 @@ static void new_feed(struct fetcher *f, struct resp *r, const char *hash, struct
     f->live_refresh = d->refresh_s;
     f->have_live = true;
     f->retry_images = p.transient > 0;
+    strv_clear(&f->skip);
+    f->skip = p.perm;
     free(f->live_body);
     f->live_body = r->body;
     f->live_len = r->len;
@@ -1237,6 +1292,7 @@ void fetcher_free(struct fetcher *f)
     pthread_mutex_destroy(&f->lock);
     pthread_cond_destroy(&f->cond);
     free(f->live_body);
+    strv_clear(&f->skip);
     free(f->url);
     free(f->ca_file);
     free(f->cache_dir);
