@@ -496,8 +496,11 @@ static int flow_text_w(const struct flow *f, int px)
 
 static int flow_gap(const struct flow *f, int px) { return (int)lround(px * f->gap_em); }
 
-/* Height of the grid at size px with at most cap lines an entry (0: no
- * cap); lines[] (may be NULL) receives each entry's line count. */
+#define CAP_NONE 0  /* entries take the lines they need */
+#define CAP_HIDE -1 /* entries show no text at all (last resort) */
+
+/* Height of the grid at size px with at most cap lines an entry;
+ * lines[] (may be NULL) receives each entry's line count. */
 static long flow_height(struct lb *b, const struct flow *f, int px, int cap, int *lines)
 {
     int rows = flow_rows(f);
@@ -509,7 +512,9 @@ static long flow_height(struct lb *b, const struct flow *f, int px, int cap, int
             int i = c * rows + r;
             if (i >= f->n)
                 break;
-            int nl = wrap_count(b, f->text[i], flow_text_w(f, px), px, f->bold, f->spacing);
+            int nl = 0;
+            if (cap != CAP_HIDE)
+                nl = wrap_count(b, f->text[i], flow_text_w(f, px), px, f->bold, f->spacing);
             if (cap > 0 && nl > cap)
                 nl = cap;
             nl = imax(nl, f->min_lines);
@@ -522,53 +527,83 @@ static long flow_height(struct lb *b, const struct flow *f, int px, int cap, int
     return total + (long)(rows - 1) * flow_gap(f, px);
 }
 
-/* The largest size in [lo, hi] at which the flow fits avail; if none,
- * lo with the largest per-entry line cap that fits (*cap 0: no cap). */
-static void flow_solve(struct lb *b, const struct flow *f, int lo, int hi, int avail,
-                       int *px, int *cap)
+struct flow_sol {
+    int px, cap;
+    bool fits;
+};
+
+/* The largest size in [lo, hi] at which the flow fits avail.  If none,
+ * at lo: the largest line cap per entry that fits, then tighter rows,
+ * then (when entries may be empty) no text.  May narrow f->gap_em. */
+static struct flow_sol flow_solve(struct lb *b, struct flow *f, int lo, int hi, int avail)
 {
-    *cap = 0;
+    struct flow_sol s = {lo, CAP_NONE, true};
     if (hi < lo)
         hi = lo;
-    if (flow_height(b, f, hi, 0, NULL) <= avail) {
-        *px = hi;
-        return;
+    if (flow_height(b, f, hi, CAP_NONE, NULL) <= avail) {
+        s.px = hi;
+        return s;
     }
     int lines[MAX_ENTRIES];
-    if (flow_height(b, f, lo, 0, lines) > avail) {
-        *px = lo;
-        int most = 1;
-        for (int i = 0; i < f->n; i++)
-            most = imax(most, lines[i]);
-        *cap = 1;
+    if (flow_height(b, f, lo, CAP_NONE, lines) <= avail) {
+        while (hi - lo > 1 && !b->fail) {
+            int mid = lo + (hi - lo) / 2;
+            if (flow_height(b, f, mid, CAP_NONE, NULL) <= avail)
+                lo = mid;
+            else
+                hi = mid;
+        }
+        s.px = lo;
+        return s;
+    }
+    int most = 1;
+    for (int i = 0; i < f->n; i++)
+        most = imax(most, lines[i]);
+    for (int tight = 0; tight < 2; tight++) {
+        if (tight)
+            f->gap_em *= 0.4;
         for (int k = most - 1; k >= 1; k--) {
             if (flow_height(b, f, lo, k, NULL) <= avail) {
-                *cap = k;
-                break;
+                s.cap = k;
+                return s;
             }
         }
-        return;
     }
-    while (hi - lo > 1 && !b->fail) {
-        int mid = lo + (hi - lo) / 2;
-        if (flow_height(b, f, mid, 0, NULL) <= avail)
-            lo = mid;
-        else
-            hi = mid;
+    if (f->min_lines == 0 && flow_height(b, f, lo, CAP_HIDE, NULL) <= avail) {
+        s.cap = CAP_HIDE;
+        return s;
     }
-    *px = lo;
+    s.cap = 1;
+    s.fits = false;
+    return s;
+}
+
+/* Whether solution a reads better than b: it fits, cuts no text, has
+ * larger type, cuts less. */
+static bool flow_better(struct flow_sol a, struct flow_sol b)
+{
+    if (a.fits != b.fits)
+        return a.fits;
+    if ((a.cap == CAP_NONE) != (b.cap == CAP_NONE))
+        return a.cap == CAP_NONE;
+    if (a.px != b.px)
+        return a.px > b.px;
+    return a.cap > b.cap;
 }
 
 /* Final line breaking of entry i at px, capped like flow_height. */
 static void flow_fit(struct lb *b, const struct flow *f, int i, int px, int cap,
                      struct text_lines *out)
 {
+    memset(out, 0, sizeof(*out));
+    if (cap == CAP_HIDE)
+        return;
     int lh = line_h(px, f->spacing);
     int nl = cap > 0 ? cap : 1000;
     fit(b, (struct text_fit_req){.text = f->text[i], .box_w = flow_text_w(f, px),
                                  .box_h = nl * lh, .max_px = px, .min_px = px,
                                  .bold = f->bold, .line_spacing = f->spacing,
-                                 .max_lines = cap},
+                                 .max_lines = cap > 0 ? cap : 0},
         out);
 }
 
@@ -595,20 +630,19 @@ static void lay_list(struct lb *b, const struct slide *s, struct lay_box a, bool
     for (int i = 0; i < n; i++)
         f.text[i] = s->items[i] ? s->items[i] : "";
     int lo = sc(b, 32), hi = sc(b, 56);
-    int px, cap;
-    flow_solve(b, &f, lo, hi, body.h, &px, &cap);
+    struct flow_sol sol = flow_solve(b, &f, lo, hi, body.h);
     if (!portrait && n >= 5) {
         struct flow f2 = f;
         f2.cols = 2;
         f2.col_w = (body.w - sc(b, 80)) / 2;
-        int px2, cap2;
-        flow_solve(b, &f2, lo, hi, body.h, &px2, &cap2);
-        if (cap2 == 0 && (cap != 0 || px2 > px)) {
+        f2.gap_em = 0.55;
+        struct flow_sol sol2 = flow_solve(b, &f2, lo, hi, body.h);
+        if (flow_better(sol2, sol)) {
             f = f2;
-            px = px2;
-            cap = cap2;
+            sol = sol2;
         }
     }
+    int px = sol.px, cap = sol.cap;
     int colgap = f.cols > 1 ? body.w - 2 * f.col_w : 0;
     int rows = flow_rows(&f);
     int lh = line_h(px, f.spacing);
@@ -620,6 +654,12 @@ static void lay_list(struct lb *b, const struct slide *s, struct lay_box a, bool
 
     for (int r = 0; r < rows && !b->fail; r++) {
         int rh = 0;
+        for (int c = 0; c < f.cols && c * rows + r < n; c++)
+            rh = imax(rh, lines[c * rows + r] * lh);
+        if (y + rh > body.y + body.h) {
+            LOG_WARN("list: %d of %d items do not fit the screen", n - r, n);
+            break;
+        }
         for (int c = 0; c < f.cols; c++) {
             int i = c * rows + r;
             if (i >= n)
@@ -654,7 +694,6 @@ static void lay_list(struct lb *b, const struct slide *s, struct lay_box a, bool
             int th = text_h(&t);
             add_text(b, "item", mkbox(tx, y, x + f.col_w - tx, th), &t, LC_TEXT, ALIGN_LEFT,
                      false);
-            rh = imax(rh, imax(th, lines[i] * lh));
         }
         y += rh + gap;
     }
@@ -689,6 +728,91 @@ static void card_grid(struct lb *b, int n, int W, int H, int gap, int *cols, int
     }
 }
 
+/* Common size of a role over several texts: the largest every one allows
+ * in the request's box. */
+static int common_px(struct lb *b, const char *const *texts, int n, struct text_fit_req r)
+{
+    int px = r.max_px;
+    for (int i = 0; i < n; i++) {
+        r.text = texts[i];
+        struct text_lines t;
+        fit(b, r, &t);
+        if (t.n > 0)
+            px = imin(px, t.px);
+        text_lines_free(&t);
+    }
+    return px;
+}
+
+/* The inside of every card at one set of proportions: common heading and
+ * text sizes, their lines, and the card height the content needs. */
+struct card_fit {
+    int pad, top; /* padding; where the heading starts */
+    bool bar;
+    int hp, head_h, tp, need;
+    bool cut; /* some text was ellipsised */
+    struct text_lines head[MAX_ENTRIES], text[MAX_ENTRIES];
+};
+
+static void card_fit_free(struct card_fit *cf, int n)
+{
+    for (int i = 0; i < n; i++) {
+        text_lines_free(&cf->head[i]);
+        text_lines_free(&cf->text[i]);
+    }
+}
+
+static void card_fit(struct lb *b, const struct slide *s, int n, int cw, int ch,
+                     bool any_text, int pad, bool bar, struct card_fit *cf)
+{
+    memset(cf, 0, sizeof(*cf));
+    cf->pad = pad;
+    cf->bar = bar;
+    cf->top = pad + (bar ? sc(b, 6) + sc(b, 18) : 0);
+    int inner_w = cw - 2 * pad;
+    int inner_h = imax(1, ch - cf->top - pad);
+
+    /* Headings: one size for all cards, the largest every card allows. */
+    struct text_fit_req hr = {.box_w = inner_w, .max_px = sc(b, any_text ? 46 : 56),
+                              .min_px = sc(b, 30), .bold = true, .line_spacing = 1.3f,
+                              .max_lines = any_text ? 2 : 3, .balance = true,
+                              .box_h = any_text ? inner_h * 11 / 20 : inner_h};
+    const char *heads[MAX_ENTRIES], *texts[MAX_ENTRIES];
+    for (int i = 0; i < n; i++) {
+        heads[i] = s->cards[i].heading;
+        texts[i] = s->cards[i].text;
+    }
+    cf->hp = hr.max_px = hr.min_px = common_px(b, heads, n, hr);
+    int hl = 0;
+    for (int i = 0; i < n; i++) {
+        hr.text = heads[i];
+        fit(b, hr, &cf->head[i]);
+        hl = imax(hl, cf->head[i].n);
+        cf->cut = cf->cut || cf->head[i].ellipsized;
+    }
+    cf->head_h = hl * line_h(cf->hp, 1.3f);
+
+    int tgap = sc(b, 14);
+    struct text_fit_req tr = {.box_w = inner_w, .box_h = inner_h - cf->head_h - tgap,
+                              .max_px = imin(sc(b, 40), cf->hp),
+                              .min_px = imin(sc(b, 28), cf->hp), .line_spacing = 1.45f};
+    int tl = 0;
+    cf->tp = tr.max_px;
+    if (any_text && tr.box_h > 0) {
+        cf->tp = tr.max_px = tr.min_px = common_px(b, texts, n, tr);
+        for (int i = 0; i < n; i++) {
+            tr.text = texts[i];
+            fit(b, tr, &cf->text[i]);
+            tl = imax(tl, cf->text[i].n);
+            cf->cut = cf->cut || cf->text[i].ellipsized;
+        }
+    }
+    cf->need = cf->top + cf->head_h + (tl > 0 ? tgap + tl * line_h(cf->tp, 1.45f) : 0) + pad;
+    if (!any_text)
+        cf->need = imax(cf->need, sc(b, 168));
+    cf->need = imin(cf->need, ch);
+}
+
 static void lay_cards(struct lb *b, const struct slide *s, struct lay_box a)
 {
     struct lay_box body = place_title(b, s->title, a);
@@ -700,76 +824,33 @@ static void lay_cards(struct lb *b, const struct slide *s, struct lay_box a)
     card_grid(b, n, body.w, body.h, gap, &cols, &rows);
     int cw = imin((body.w - (cols - 1) * gap) / cols, sc(b, 900));
     int ch = (body.h - (rows - 1) * gap) / rows;
-    int pad = imin(sc(b, 32), cw / 10);
-    int inner_w = cw - 2 * pad;
     bool any_text = false;
     for (int i = 0; i < n; i++)
         any_text = any_text || nonempty(s->cards[i].text);
-    bool bar = ch >= sc(b, 190);
-    int bar_h = sc(b, 6), bar_gap = sc(b, 18);
-    int top = pad + (bar ? bar_h + bar_gap : 0);
-    int inner_h = imax(1, ch - top - pad);
 
-    /* Headings: one size for all cards, the largest every card allows. */
-    int hmax = sc(b, any_text ? 46 : 56), hmin = sc(b, 30);
-    int hlines = any_text ? 2 : 3;
-    int hbudget = any_text ? inner_h * 11 / 20 : inner_h;
-    int hp = hmax;
-    struct text_lines head[MAX_ENTRIES], body_t[MAX_ENTRIES];
-    memset(head, 0, sizeof(head));
-    memset(body_t, 0, sizeof(body_t));
-    for (int i = 0; i < n; i++) {
-        struct text_lines t;
-        fit(b, (struct text_fit_req){.text = s->cards[i].heading, .box_w = inner_w,
-                                     .box_h = hbudget, .max_px = hmax, .min_px = hmin,
-                                     .bold = true, .line_spacing = 1.3f,
-                                     .max_lines = hlines, .balance = true},
-            &t);
-        if (t.n > 0)
-            hp = imin(hp, t.px);
-        text_lines_free(&t);
+    /* Generous padding and the accent bar when there is room; on crowded
+     * slides they give way before any text is cut. */
+    struct card_fit *cf = calloc(1, sizeof(*cf));
+    if (!cf) {
+        b->fail = true;
+        return;
     }
-    int hl = 0;
-    for (int i = 0; i < n; i++) {
-        fit(b, (struct text_fit_req){.text = s->cards[i].heading, .box_w = inner_w,
-                                     .box_h = hbudget, .max_px = hp, .min_px = hp,
-                                     .bold = true, .line_spacing = 1.3f,
-                                     .max_lines = hlines, .balance = true},
-            &head[i]);
-        hl = imax(hl, head[i].n);
+    int pad = imin(sc(b, 32), cw / 10);
+    for (int attempt = 0; attempt < 3; attempt++) {
+        bool bar = attempt == 0 && ch >= sc(b, 150);
+        int p = attempt == 2 ? imin(sc(b, 20), pad) : pad;
+        card_fit(b, s, n, cw, ch, any_text, p, bar, cf);
+        if (!cf->cut || attempt == 2)
+            break;
+        card_fit_free(cf, n);
     }
-    int head_h = hl * line_h(hp, 1.3f);
-
-    int tgap = sc(b, 14);
-    int tbudget = inner_h - head_h - tgap;
-    int tp = imin(sc(b, 40), hp), tmin = imin(sc(b, 28), tp);
-    int tl = 0;
-    if (any_text && tbudget > 0) {
-        for (int i = 0; i < n; i++) {
-            struct text_lines t;
-            fit(b, (struct text_fit_req){.text = s->cards[i].text, .box_w = inner_w,
-                                         .box_h = tbudget, .max_px = tp, .min_px = tmin,
-                                         .line_spacing = 1.45f},
-                &t);
-            if (t.n > 0)
-                tp = imin(tp, t.px);
-            text_lines_free(&t);
-        }
-        for (int i = 0; i < n; i++) {
-            fit(b, (struct text_fit_req){.text = s->cards[i].text, .box_w = inner_w,
-                                         .box_h = tbudget, .max_px = tp, .min_px = tp,
-                                         .line_spacing = 1.45f},
-                &body_t[i]);
-            tl = imax(tl, body_t[i].n);
-        }
-    }
-    int need = top + head_h + (tl > 0 ? tgap + tl * line_h(tp, 1.45f) : 0) + pad;
-    if (!any_text)
-        need = imax(need, sc(b, 168));
-    int card_h = imin(ch, need);
+    int card_h = cf->need;
+    int inner_w = cw - 2 * cf->pad;
     int grid_h = rows * card_h + (rows - 1) * gap;
     int gy = settle(body.y, body.h, grid_h);
     int full_w = cols * cw + (cols - 1) * gap;
+    int bar_h = sc(b, 6);
+    int tgap = sc(b, 14);
 
     for (int i = 0; i < n; i++) {
         int r = i / cols, c = i % cols;
@@ -778,23 +859,22 @@ static void lay_cards(struct lb *b, const struct slide *s, struct lay_box a)
         int x = body.x + (body.w - full_w) / 2 + (full_w - row_w) / 2 + c * (cw + gap);
         int y = gy + r * (card_h + gap);
         add_rect(b, mkbox(x, y, cw, card_h), LC_PANEL, PANEL_ALPHA, sc(b, 20), "panel");
-        if (bar)
-            add_rect(b, mkbox(x + pad, y + pad, sc(b, 48), bar_h), LC_ACCENT, 255, bar_h / 2,
-                     "rule");
-        struct lay_box hb = mkbox(x + pad, y + top, inner_w, head_h);
+        if (cf->bar)
+            add_rect(b, mkbox(x + cf->pad, y + cf->pad, sc(b, 48), bar_h), LC_ACCENT, 255,
+                     bar_h / 2, "rule");
+        struct lay_box hb = mkbox(x + cf->pad, y + cf->top, inner_w, cf->head_h);
         if (!any_text)
-            hb.h = imax(head_h, card_h - top - pad);
-        struct lay_item *it = add_text(b, "heading", hb, &head[i], LC_TEXT, ALIGN_LEFT, true);
+            hb.h = imax(cf->head_h, card_h - cf->top - cf->pad);
+        struct lay_item *it =
+            add_text(b, "heading", hb, &cf->head[i], LC_TEXT, ALIGN_LEFT, true);
         if (it && !any_text)
             it->vcenter = true;
-        int th = text_h(&body_t[i]);
-        add_text(b, "text", mkbox(x + pad, y + top + head_h + tgap, inner_w, th), &body_t[i],
-                 LC_TEXT, ALIGN_LEFT, false);
+        int th = text_h(&cf->text[i]);
+        add_text(b, "text", mkbox(x + cf->pad, y + cf->top + cf->head_h + tgap, inner_w, th),
+                 &cf->text[i], LC_TEXT, ALIGN_LEFT, false);
     }
-    for (int i = 0; i < n; i++) {
-        text_lines_free(&head[i]);
-        text_lines_free(&body_t[i]);
-    }
+    card_fit_free(cf, n);
+    free(cf);
 }
 
 /* ---- timeline ---- */
@@ -872,22 +952,6 @@ static void add_dot(struct lb *b, int cx, int cy, const struct ms_state *st, boo
         int i = sc(b, 14);
         add_rect(b, mkbox(cx - i / 2, cy - i / 2, i, i), LC_BACKGROUND, 255, i, "dot");
     }
-}
-
-/* Common size of a role over the milestones: the largest every one
- * allows in w x h. */
-static int common_px(struct lb *b, const char *const *texts, int n, struct text_fit_req r)
-{
-    int px = r.max_px;
-    for (int i = 0; i < n; i++) {
-        r.text = texts[i];
-        struct text_lines t;
-        fit(b, r, &t);
-        if (t.n > 0)
-            px = imin(px, t.px);
-        text_lines_free(&t);
-    }
-    return px;
 }
 
 static void lay_timeline_h(struct lb *b, const struct slide *s, struct lay_box body,
@@ -1010,22 +1074,42 @@ static void lay_timeline_v(struct lb *b, const struct slide *s, struct lay_box b
                               .max_px = sc(b, 46), .min_px = sc(b, 30), .bold = true,
                               .line_spacing = 1.3f, .max_lines = 2, .balance = true};
     dr.max_px = dr.min_px = common_px(b, dates, n, dr);
-    lr.max_px = lr.min_px = common_px(b, labels, n, lr);
     int g = sc(b, 10);
-    struct flow f = {.n = n, .cols = 1, .col_w = tw, .spacing = 1.4f, .gap_em = 1.0};
-    int row_head[MAX_MILESTONES];
+    struct flow f;
+    struct flow_sol sol;
+    /* Crowded: labels go down to one line before anything else is cut. */
+    for (int label_lines = 2; label_lines >= 1; label_lines--) {
+        lr.max_lines = label_lines;
+        lr.box_h = line_h(sc(b, 46), 1.3f) * label_lines;
+        lr.max_px = sc(b, 46);
+        lr.min_px = sc(b, 30);
+        lr.max_px = lr.min_px = common_px(b, labels, n, lr);
+        f = (struct flow){.n = n, .cols = 1, .col_w = tw, .spacing = 1.4f, .gap_em = 1.0};
+        for (int i = 0; i < n; i++) {
+            lr.text = labels[i];
+            int ln = 0;
+            if (nonempty(labels[i])) {
+                struct text_lines t;
+                fit(b, lr, &t);
+                ln = t.n;
+                text_lines_free(&t);
+            }
+            int dh = imax(line_h(dr.max_px, 1.3f), pill[i] ? ph[i] : 0);
+            f.text[i] = s->milestones[i].text;
+            f.fixed_h[i] = dh + g + ln * line_h(lr.max_px, 1.3f) +
+                           (nonempty(f.text[i]) ? g : 0);
+        }
+        sol = flow_solve(b, &f, sc(b, 28), sc(b, 38), body.h);
+        if (sol.fits && sol.cap != CAP_HIDE)
+            break;
+    }
     for (int i = 0; i < n; i++) {
         dr.text = dates[i];
         fit(b, dr, &dt[i]);
         lr.text = labels[i];
         fit(b, lr, &lt[i]);
-        int dh = imax(line_h(dr.max_px, 1.3f), pill[i] ? ph[i] : 0);
-        row_head[i] = dh + g + text_h(&lt[i]);
-        f.text[i] = s->milestones[i].text;
-        f.fixed_h[i] = row_head[i] + (nonempty(f.text[i]) ? g : 0);
     }
-    int px, cap;
-    flow_solve(b, &f, sc(b, 28), sc(b, 38), body.h, &px, &cap);
+    int px = sol.px, cap = sol.cap;
     int lines[MAX_ENTRIES];
     long used = flow_height(b, &f, px, cap, lines);
     int gap = flow_gap(&f, px) + spread(body.h, used, n - 1, sc(b, 48));
@@ -1038,6 +1122,11 @@ static void lay_timeline_v(struct lb *b, const struct slide *s, struct lay_box b
     int rail_at = b->out->n_items;
     add_rect(b, mkbox(rail - sc(b, 2), y, sc(b, 4), 1), LC_TEXT, 90, sc(b, 2), "line");
     for (int i = 0; i < n && !b->fail; i++) {
+        int row_h = f.fixed_h[i] + lines[i] * line_h(px, f.spacing);
+        if (y + row_h > body.y + body.h) {
+            LOG_WARN("timeline: %d of %d milestones do not fit the screen", n - i, n);
+            break;
+        }
         int rh_d = imax(dh0, pill[i] ? ph[i] : 0);
         int cy = y + rh_d / 2;
         if (i == 0)
@@ -1056,7 +1145,7 @@ static void lay_timeline_v(struct lb *b, const struct slide *s, struct lay_box b
         flow_fit(b, &f, i, px, cap, &t);
         int th = text_h(&t);
         add_text(b, "text", mkbox(tx, ly + lh_ + g, tw, th), &t, LC_TEXT, ALIGN_LEFT, false);
-        y += f.fixed_h[i] + lines[i] * line_h(px, f.spacing) + gap;
+        y += row_h + gap;
     }
     if (!b->fail && rail_at < b->out->n_items) {
         struct lay_item *r = &b->out->items[rail_at];
@@ -1566,7 +1655,7 @@ int layout_banner(const struct deck *d, const struct alert *al,
         &title);
     if (title.n > 0) {
         int tw = widest(&title);
-        struct lay_item *ti = add_text(&b, "title", mkbox(x, iy, tw, inner_h), &title,
+        struct lay_item *ti = add_text(&b, "heading", mkbox(x, iy, tw, inner_h), &title,
                                        LC_BACKGROUND, ALIGN_LEFT, true);
         if (ti)
             ti->vcenter = true;
