@@ -199,8 +199,10 @@ static void report_json_error(struct feed_report *rep, const char *s, size_t len
             near_len = (size_t)(end - q);
     }
     size_t off = pos;
+    /* These two stop in front of the offending byte itself. */
     bool bad_byte = strncmp(text, "unable to decode byte", 21) == 0;
-    if (!bad_byte && !at_eof) {
+    bool control = strncmp(text, "control character", 17) == 0;
+    if (!bad_byte && !control && !at_eof) {
         if (near_len > 0 && near_len <= pos)
             off = pos - near_len;
         else if (pos > 0)
@@ -212,29 +214,48 @@ static void report_json_error(struct feed_report *rep, const char *s, size_t len
     char near_txt[64] = "";
     if (near && !at_eof)
         snprintf(near_txt, sizeof(near_txt), "%s", near);
-    size_t tlen = near ? (size_t)(near - text) : strlen(text);
+    int tlen = (int)(near ? (size_t)(near - text) : strlen(text));
+    const char *tok = near ? near + 7 : "";
+    const char *hint = "";
+    if (near_len > 0 && tok[0] == '\'')
+        hint = " (keys and texts take double quotes \")";
+    else if (near_len == 1 && (tok[0] == ']' || tok[0] == '}'))
+        hint = " (a comma too many before it?)";
+    else if (text[0] == '\'' && strstr(text, "' expected"))
+        hint = " (a missing comma?)";
+
     if (bad_byte) {
         report_add(rep, false, line, col, "", "invalid UTF-8 (%.*s); save the file as UTF-8",
-                   (int)tlen, text);
-    } else if (strncmp(text, "\\u0000 is not allowed", 21) == 0) {
+                   tlen, text);
+    } else if (control) {
+        report_add(rep, false, line, col, "",
+                   "invalid JSON: %.*s in a text; write \\n for a new line, \\t for a tab",
+                   tlen, text);
+    } else if (strncmp(text, "unexpected newline", 18) == 0) {
+        report_add(rep, false, line, col, "",
+                   "invalid JSON: this text does not end on its line (a missing \"?)");
+    } else if (strncmp(text, "\\u0000 is not allowed", 21) == 0 ||
+               strncmp(text, "NUL byte in object key", 22) == 0) {
         report_add(rep, false, line, col, "", "text may not contain \\u0000 (a NUL character)");
     } else if (strncmp(text, "end of file expected", 20) == 0) {
         report_add(rep, false, line, col, "", "unexpected text after the end of the feed%s",
                    near_txt);
-    } else if (strncmp(text, "duplicate object key", 20) == 0) {
-        report_add(rep, false, line, col, "", "duplicate key%s; each key may appear once",
-                   near_txt);
-    } else if (pos == 0 && at_eof) {
-        report_add(rep, false, line, col, "", "the feed is empty");
+    } else if (strncmp(text, "duplicate object key", 20) == 0 && near_len > 0) {
+        report_add(rep, false, line, col, "", "duplicate key %.*s; each key may appear once",
+                   (int)near_len, tok);
+    } else if (strncmp(text, "'[' or '{' expected", 19) == 0) {
+        if (at_eof)
+            report_add(rep, false, line, col, "", "the feed is empty");
+        else
+            report_add(rep, false, line, col, "",
+                       "the feed must be a JSON object: { \"format\": \"" FORMAT_V1
+                       "\", \"slides\": [ … ] }");
     } else if (at_eof) {
         report_add(rep, false, line, col, "",
                    "invalid JSON: the text ends too early (an unclosed \" [ or {?)");
-    } else if (strstr(text, "' expected") && text[0] == '\'') {
-        report_add(rep, false, line, col, "", "invalid JSON: %.*s%s (a missing comma?)",
-                   (int)tlen, text, near_txt);
     } else {
-        report_add(rep, false, line, col, "", "invalid JSON: %.*s%s", (int)tlen, text,
-                   near_txt);
+        report_add(rep, false, line, col, "", "invalid JSON: %.*s%s%s", tlen, text, near_txt,
+                   hint);
     }
 }
 
@@ -583,7 +604,14 @@ static size_t path_push(struct ctx *c, const char *fmt, ...)
 
 static size_t path_key(struct ctx *c, const char *key)
 {
-    return path_push(c, "%s%s", c->plen ? "." : "", key);
+    /* A runaway key (4 KiB of it) would drown the message. */
+    size_t n = strlen(key);
+    if (n <= 48)
+        return path_push(c, "%s%s", c->plen ? "." : "", key);
+    n = 48;
+    while (n > 0 && ((unsigned char)key[n] & 0xC0) == 0x80)
+        n--;
+    return path_push(c, "%s%.*s…", c->plen ? "." : "", (int)n, key);
 }
 
 static size_t path_idx(struct ctx *c, size_t i)
@@ -1312,7 +1340,11 @@ static void parse_background(struct ctx *c, json_t *v, const struct pnode *p, st
             ERR(c, p, "must be a colour written \"#rrggbb\" (e.g. \"#0b3d91\") or an image URL");
         return;
     }
-    if (!str) {
+    /* "red" is meant as a colour, not as an image file named "red". */
+    bool word = str && str[0];
+    for (const char *q = str; word && *q; q++)
+        word = (*q | 0x20) >= 'a' && (*q | 0x20) <= 'z';
+    if (!str || word) {
         ERR(c, p, "must be a colour written \"#rrggbb\" (e.g. \"#0b3d91\") or an image URL");
         return;
     }
@@ -1443,9 +1475,9 @@ static void parse_type_fields(struct ctx *c, json_t *v, const struct pnode *p, s
 }
 
 /* Fills s from slide number `index`; false when it is not a slide of a
- * known type (skipped, or an error was reported). */
+ * known type (*unknown: skipped; else an error was reported). */
 static bool parse_slide(struct ctx *c, json_t *v, const struct pnode *p, size_t index,
-                        struct slide *s)
+                        struct slide *s, bool *unknown)
 {
     if (!json_is_object(v)) {
         ERR(c, p, "must be an object such as {\"type\": \"title\", \"title\": \"…\"}");
@@ -1463,6 +1495,7 @@ static bool parse_slide(struct ctx *c, json_t *v, const struct pnode *p, size_t 
             ERR(c, f.p, "must be a string naming the slide type, e.g. \"title\"");
         else if (t < 0)
             WARN(c, f.p, "unknown slide type %s; this slide is skipped", quote(name, q));
+        *unknown = name && t < 0;
     } else {
         missing(c, &f);
     }
@@ -1540,15 +1573,18 @@ static void parse_slides(struct ctx *c, json_t *v, const struct pnode *p)
         oom(c);
         return;
     }
+    size_t skipped = 0;
     for (size_t i = 0; i < n; i++) {
         size_t mark = path_idx(c, i);
         struct slide *s = &c->d->slides[c->d->n_slides];
-        if (parse_slide(c, json_array_get(v, i), pnode_idx(p, i), i, s))
+        bool unknown = false;
+        if (parse_slide(c, json_array_get(v, i), pnode_idx(p, i), i, s, &unknown))
             c->d->n_slides++;
+        skipped += unknown;
         path_pop(c, mark);
     }
-    if (c->d->n_slides == 0 && c->rep->errors == 0)
-        ERR(c, p, "no slide of a known type (every slide was skipped)");
+    if (skipped == n)
+        ERR(c, p, "no slide of a known type: every slide was skipped");
 }
 
 /* ------------------------------------------------------------ top level */
@@ -1597,8 +1633,13 @@ static void parse_alert(struct ctx *c, json_t *v, const struct pnode *p)
         missing(c, &f);
     field_end(c, &f);
     int lv = opt_enum(c, v, p, "level", level_names, N(level_names));
-    opt_string(c, v, p, "title", false, &a->title);
-    opt_string(c, v, p, "text", false, &a->text);
+    /* Present but empty is a mistake here: an alert must say something. */
+    if (field(c, v, p, "title", &f))
+        get_string(c, f.v, f.p, true, &a->title);
+    field_end(c, &f);
+    if (field(c, v, p, "text", &f))
+        get_string(c, f.v, f.p, true, &a->text);
+    field_end(c, &f);
     if (!json_object_get(v, "title") && !json_object_get(v, "text"))
         ERR(c, p, "needs a \"title\" or a \"text\"");
     opt_time(c, v, p, "from", false, &a->from);
@@ -1731,6 +1772,14 @@ static long precheck(struct feed_report *rep, const char *bytes, size_t len,
     const unsigned char *u = (const unsigned char *)bytes;
     if (len >= 2 && ((u[0] == 0xFF && u[1] == 0xFE) || (u[0] == 0xFE && u[1] == 0xFF))) {
         report_add(rep, false, 1, 1, "", "the file is UTF-16; save it as UTF-8");
+        return -1;
+    }
+    /* jansson would take a raw NUL for the end of the text. */
+    const char *nul = memchr(bytes, '\0', len);
+    if (nul) {
+        int line, col;
+        offset_linecol(bytes, len, (size_t)(nul - bytes), &line, &col);
+        report_add(rep, false, line, col, "", "the file contains a NUL byte; is it a text file?");
         return -1;
     }
     long start = 0;
