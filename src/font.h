@@ -21,20 +21,24 @@ struct fontset;
 struct fontset *fontset_new(void);
 void fontset_free(struct fontset *fs); /* accepts NULL */
 
-/* A text_measure_fn: ctx is the fontset. */
+/* A text_measure_fn: ctx is the fontset.  Sum of the widths of the runs;
+ * 0 for empty text or on failure (logged). */
 int fontset_measure(void *fs, const char *s, size_t len, int px, bool bold);
 
 /* Draws s[0..len) as one line; a new ARGB8888 surface of width
- * fontset_measure() and height fontset_line_height(); NULL for empty text
- * or on failure.  Caller frees. */
+ * fontset_measure() and height fontset_line_height(), the baseline at the
+ * bundled face's ascent for every run; a character no font has is left
+ * blank (the bundled .notdef).  NULL for empty text or on failure.  Caller
+ * frees. */
 SDL_Surface *fontset_render(struct fontset *fs, const char *s, size_t len, int px,
                             bool bold, SDL_Color color);
 
 /* Pixel height of a line of glyphs at px (font ascent + descent). */
 int fontset_line_height(struct fontset *fs, int px, bool bold);
 
-/* Whether the bundled fonts alone (bundled_only) or with fallbacks can
- * draw cp. */
+/* Whether the bundled fonts alone (bundled_only: both faces have it) or
+ * with fallbacks can draw cp; the latter may look up and open a fallback
+ * font through fontconfig. */
 bool fontset_has_glyph(struct fontset *fs, uint32_t cp, bool bundled_only);
 
 #endif

@@ -43,17 +43,26 @@ struct text_fit_req {
 };
 
 /* Byte offsets where a line may break before (ascending, excluding 0 and
- * len); returns count or -1 on ICU failure.  *out is malloc'd. */
+ * len): ICU's opportunities minus those clreq's basic kinsoku rules forbid
+ * (e.g. before "·" or "～").  Returns count or -1 on ICU failure.  *out is
+ * malloc'd (NULL when the count is 0). */
 int text_break_points(const char *s, size_t len, size_t **out);
 
-/* Greedy wrap at px; words wider than width are cut between characters.
- * Hard newlines in text force breaks.  Returns 0 or -1 (out of memory). */
+/* Greedy wrap at px; words wider than width are cut between characters
+ * (grapheme clusters, avoiding kinsoku violations where possible).  Hard
+ * newlines force breaks and blank lines stay as empty lines; trailing
+ * whitespace (a final newline) adds nothing, so blank text gives n == 0.
+ * Malformed UTF-8 is laid out as U+FFFD.  Returns 0 or -1 (out of memory). */
 int text_wrap(const char *text, int width, int px, bool bold, float line_spacing,
               const struct text_measure *m, struct text_lines *out);
 
 /* Largest px in [min_px, max_px] whose wrap fits box_w × box_h (and
- * max_lines); at min_px, what does not fit is cut and the last line ends
- * in "…".  Returns 0 or -1. */
+ * max_lines); above min_px a wrap that cuts a word between characters does
+ * not count as fitting.  At min_px, what does not fit is cut and the last
+ * kept line ends in "…" (ellipsized; n is 0 when not even "…" fits).  With
+ * balance, k lines are re-wrapped at the narrowest width that still gives
+ * k lines.  Measures a bounded number of times (bisection over sizes and
+ * widths).  Returns 0 or -1 (out of memory). */
 int text_fit(const struct text_fit_req *req, const struct text_measure *m,
              struct text_lines *out);
 
