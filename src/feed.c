@@ -219,6 +219,8 @@ static void report_json_error(struct feed_report *rep, const char *s, size_t len
     const char *hint = "";
     if (near_len > 0 && tok[0] == '\'')
         hint = " (keys and texts take double quotes \")";
+    else if (near_len >= 3 && (strncmp(tok, "“", 3) == 0 || strncmp(tok, "”", 3) == 0))
+        hint = " (use straight double quotes \" instead of “ ”)";
     else if (near_len == 1 && (tok[0] == ']' || tok[0] == '}'))
         hint = " (a comma too many before it?)";
     else if (text[0] == '\'' && strstr(text, "' expected"))

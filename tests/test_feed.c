@@ -802,6 +802,41 @@ static FILE *capture(char **buf, size_t *len)
     return f;
 }
 
+/* The complete example of docs/feed.md is a valid feed without warnings,
+ * with every slide type. */
+static void test_docs_example(void **state)
+{
+    (void)state;
+    size_t len;
+    char *md = read_all(top_path("docs/feed.md"), &len);
+    assert_non_null(md);
+    char *start = strstr(md, "```json\n");
+    assert_non_null(start);
+    start += 8;
+    char *end = strstr(start, "```");
+    assert_non_null(end);
+    struct feed_report rep;
+    struct deck *d = feed_parse(start, (size_t)(end - start), REMOTE, NULL, &rep);
+    feed_report_print(&rep, "docs/feed.md example", stderr);
+    assert_non_null(d);
+    assert_int_equal(rep.n, 0);
+    unsigned seen = 0;
+    for (size_t i = 0; i < d->n_slides; i++)
+        seen |= 1u << d->slides[i].type;
+    assert_int_equal(seen, (1u << (SLIDE_IMAGE + 1)) - 1);
+    assert_int_not_equal(d->alert.level, ALERT_NONE);
+    deck_unref(d);
+    feed_report_free(&rep);
+
+    /* Chinese quotation marks get a hint. */
+    assert_null(parse_str("{\"format\": \"edukiosk/1\", \"slides\": [{\"type\": “title”}]}",
+                          REMOTE, &rep));
+    assert_string_equal(only_diag(&rep), "1:46: invalid JSON: invalid token near '“' (use "
+                                         "straight double quotes \" instead of “ ”)");
+    feed_report_free(&rep);
+    free(md);
+}
+
 static void test_report_print(void **state)
 {
     (void)state;
@@ -1389,6 +1424,7 @@ int main(void)
         cmocka_unit_test(test_refcount_threads),
         cmocka_unit_test(test_type_names),
         cmocka_unit_test(test_builtin),
+        cmocka_unit_test(test_docs_example),
         cmocka_unit_test(test_report_print),
         cmocka_unit_test(test_check),
         cmocka_unit_test(test_schema_matches_parser),
