@@ -915,6 +915,66 @@ static void test_check(void **state)
     free(buf);
 }
 
+/* Deterministic mutations of every valid fixture: whatever jansson
+ * accepts, every diagnostic has a position, a deck comes exactly when
+ * there is no error, and nothing crashes (ASan, valgrind). */
+static void test_mutations(void **state)
+{
+    (void)state;
+    static const char pokes[] = "[]{}\",:\\0e-.\x80\xe4 _";
+    uint32_t seed = 12345;
+    char dir[4096];
+    snprintf(dir, sizeof(dir), "%s", test_data("feeds/valid"));
+    char **names;
+    size_t n = list_json(dir, &names);
+    unsigned decks = 0, runs = 0;
+    for (size_t f = 0; f < n; f++) {
+        char path[8192];
+        snprintf(path, sizeof(path), "%s/%s", dir, names[f]);
+        size_t len;
+        char *orig = read_all(path, &len);
+        assert_non_null(orig);
+        for (int m = 0; m < 300; m++) {
+            char *buf = malloc(len + 1);
+            assert_non_null(buf);
+            memcpy(buf, orig, len);
+            size_t blen = len;
+            for (int k = 0; k < 1 + m % 3; k++) {
+                seed = seed * 1103515245u + 12345u;
+                size_t at = (seed >> 8) % blen;
+                int op = (int)((seed >> 4) % 3);
+                char poke = pokes[(seed >> 16) % (sizeof(pokes) - 1)];
+                if (op == 0) {
+                    buf[at] = poke;
+                } else if (op == 1 && blen > 1) {
+                    memmove(buf + at, buf + at + 1, blen - at - 1);
+                    blen--;
+                } else {
+                    blen = at + 1; /* truncate */
+                }
+            }
+            struct feed_report rep;
+            struct deck *d = feed_parse(buf, blen, REMOTE, NULL, &rep);
+            assert_true((d != NULL) == (rep.errors == 0));
+            for (size_t i = 0; i < rep.n; i++) {
+                if (rep.diags[i].line < 1 || rep.diags[i].col < 1)
+                    fail_msg("%s mutation %d: %s has no position", names[f], m,
+                             rep.diags[i].msg);
+            }
+            decks += d != NULL;
+            runs++;
+            deck_unref(d);
+            feed_report_free(&rep);
+            free(buf);
+        }
+        free(orig);
+        free(names[f]);
+    }
+    free(names);
+    print_message("%u mutations, %u still valid feeds\n", runs, decks);
+    assert_true(decks > 0 && decks < runs);
+}
+
 /* ------------------------------------------------------------- schema */
 
 /* A small JSON Schema (2020-12) validator for the keywords our schema
@@ -1424,6 +1484,7 @@ int main(void)
         cmocka_unit_test(test_refcount_threads),
         cmocka_unit_test(test_type_names),
         cmocka_unit_test(test_builtin),
+        cmocka_unit_test(test_mutations),
         cmocka_unit_test(test_docs_example),
         cmocka_unit_test(test_report_print),
         cmocka_unit_test(test_check),
