@@ -357,7 +357,6 @@ static int sc_hex4(struct scan *sc)
  * is never longer than the escaped text, plus room for the NUL). */
 static void sc_string(struct scan *sc, char **out, size_t *out_len)
 {
-    size_t start = sc->i;
     char *buf = NULL;
     size_t n = 0;
     sc_adv(sc);
@@ -421,8 +420,7 @@ static void sc_string(struct scan *sc, char **out, size_t *out_len)
             buf[n++] = r;
     }
     if (sc->i >= sc->len) {
-        sc->bad = true;
-        sc->i = start < sc->len ? sc->len : start;
+        sc->bad = true; /* unterminated: jansson would have refused it */
     } else {
         sc_adv(sc);
     }

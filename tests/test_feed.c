@@ -298,7 +298,7 @@ static void test_huge_string(void **state)
     int k = snprintf(json, 200, "{\"format\": \"edukiosk/1\", \"slides\": [{\"type\": "
                                 "\"quote\", \"text\": \"");
     memset(json + k, 'x', n);
-    strcpy(json + k + n, "\"}]}");
+    memcpy(json + k + n, "\"}]}", 5);
     struct feed_report rep;
     assert_null(parse_str(json, REMOTE, &rep));
     assert_string_equal(only_diag(&rep), "1:63: slides[0].text: text is too long: 1048576 bytes, "
