@@ -35,6 +35,7 @@ void stats_frame(struct stats *s, uint64_t us, bool transition)
         s->hist_trans[b]++;
     }
     double ms = (double)us / 1000.0;
+    s->sum_ms += ms;
     if (ms > s->max_ms)
         s->max_ms = ms;
 }

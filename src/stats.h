@@ -15,6 +15,7 @@ struct stats {
     uint32_t hist_trans[STATS_BUCKETS]; /* frames during transitions */
     uint64_t trans_frames;
     double max_ms;
+    double sum_ms;
     double first_frame_ms; /* process start → first presented frame; <0 none */
     unsigned slides_shown, deck_swaps;
 };

@@ -1,0 +1,131 @@
+#!/usr/bin/env python3
+"""Runs the real edukiosk binary headless (SDL offscreen driver) and talks
+to it the way systemd and an operator would: a NOTIFY_SOCKET that must
+receive READY=1 and WATCHDOG=1, SIGUSR1 for a screenshot, SIGHUP to re-read
+the configuration, SIGTERM to stop.  Usage: kiosk_harness.py BINARY"""
+import json
+import os
+import signal
+import socket
+import struct
+import subprocess
+import sys
+import tempfile
+import time
+
+BIN = sys.argv[1]
+failures = []
+
+
+def check(cond, what):
+    print(("ok   " if cond else "FAIL ") + what)
+    if not cond:
+        failures.append(what)
+
+
+def wait_for(pred, timeout):
+    end = time.monotonic() + timeout
+    while time.monotonic() < end:
+        v = pred()
+        if v:
+            return v
+        time.sleep(0.05)
+    return pred()
+
+
+def read_json(path):
+    try:
+        with open(path, encoding="utf-8") as f:
+            return json.load(f)
+    except (OSError, ValueError):
+        return None
+
+
+def png_size(path):
+    try:
+        with open(path, "rb") as f:
+            head = f.read(24)
+    except OSError:
+        return None
+    if head[:8] != b"\x89PNG\r\n\x1a\n":
+        return None
+    return struct.unpack(">II", head[16:24])
+
+
+with tempfile.TemporaryDirectory() as tmp:
+    sock_path = os.path.join(tmp, "notify")
+    sock = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+    sock.bind(sock_path)
+    sock.settimeout(0.1)
+    messages = []
+
+    def drain():
+        while True:
+            try:
+                messages.append(sock.recv(4096).decode())
+            except (socket.timeout, BlockingIOError):
+                return
+
+    status = os.path.join(tmp, "run", "status.json")
+    conf = os.path.join(tmp, "edukiosk.conf")
+    with open(conf, "w", encoding="utf-8") as f:
+        f.write("[kiosk]\nticker = yes\n")
+    env = dict(os.environ, SDL_VIDEODRIVER="offscreen", NOTIFY_SOCKET=sock_path,
+               WATCHDOG_USEC="2000000")
+    p = subprocess.Popen([BIN, "--config", conf, "--window", "640x360",
+                          "--status-file", status, "--stats"],
+                         env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    env["WATCHDOG_PID"] = str(p.pid)  # informative; sd_notify checks the pid
+    try:
+        ready = wait_for(lambda: (drain(), any("READY=1" in m for m in messages))[1], 20)
+        check(ready, "READY=1 reaches the notify socket after the first frame")
+        wd = wait_for(lambda: (drain(), any("WATCHDOG=1" in m for m in messages))[1], 10)
+        check(wd, "WATCHDOG=1 is sent from the render loop")
+        st = wait_for(lambda: read_json(status), 10)
+        check(st is not None and st.get("deck", {}).get("source") == "builtin",
+              "status file names the built-in deck")
+        check(st is not None and st.get("pid") == p.pid, "status file has our pid")
+        check(st is not None and st.get("display", {}).get("driver") == "offscreen",
+              "status file reports the video driver in use")
+
+        shot = os.path.join(tmp, "run", "screenshot.png")
+        os.kill(p.pid, signal.SIGUSR1)
+        size = wait_for(lambda: png_size(shot), 10)
+        check(size == (640, 360), f"SIGUSR1 writes a screenshot PNG of the screen ({size})")
+
+        # SIGHUP: the edited file takes effect (here: a feed from disk).
+        feed = os.path.join(tmp, "feed.json")
+        with open(feed, "w", encoding="utf-8") as f:
+            json.dump({"format": "edukiosk/1", "school": "测试学校",
+                       "slides": [{"type": "title", "id": "only", "title": "重新加载"}]},
+                      f, ensure_ascii=False)
+        with open(conf, "w", encoding="utf-8") as f:
+            f.write(f"[kiosk]\nticker = no\n[feed]\nurl = {feed}\n")
+        os.kill(p.pid, signal.SIGHUP)
+        swapped = wait_for(lambda: (read_json(status) or {}).get("deck", {}).get("slides") == 1,
+                           30)
+        check(swapped, "SIGHUP re-reads the configuration and shows the new feed")
+
+        t0 = time.monotonic()
+        os.kill(p.pid, signal.SIGTERM)
+        try:
+            out, err = p.communicate(timeout=10)
+        except subprocess.TimeoutExpired:
+            p.kill()
+            out, err = p.communicate()
+        took = time.monotonic() - t0
+        check(p.returncode == 0, f"SIGTERM exits 0 (exit {p.returncode}, {took:.2f} s)")
+        check(took < 2.0, f"SIGTERM exits promptly ({took:.2f} s)")
+        stats = json.loads(out.decode().strip().splitlines()[-1]) if out.strip() else {}
+        check(stats.get("frames", 0) > 0, "--stats prints frames")
+        check(not any(n.endswith(".tmp") or ".tmp." in n
+                      for n in os.listdir(os.path.join(tmp, "run"))),
+              "no half-written files left behind")
+    finally:
+        if p.poll() is None:
+            p.kill()
+            p.wait()
+        sys.stderr.write(p.stderr.read().decode() if p.stderr and not p.stderr.closed else "")
+
+print(f"kiosk: {len(failures)} failures")
+sys.exit(1 if failures else 0)
