@@ -3,6 +3,7 @@
 #include "testutil.h"
 
 #include <math.h>
+#include <pthread.h>
 #include <stdbool.h>
 #include <string.h>
 
@@ -693,6 +694,57 @@ static void test_fit_empty_and_odd(void **state)
     assert_int_equal(text_fit(&n, NULL, &l), -1);
 }
 
+/* ---- threads ---- */
+
+#define N_THREADS 4
+
+/* A digest of every fit of every sentence into a few boxes. */
+static unsigned long fit_digest(void)
+{
+    unsigned long h = 5381;
+    for (size_t s = 0; s < sizeof(sentences) / sizeof(sentences[0]); s++) {
+        for (int bw = 100; bw <= 700; bw += 150) {
+            struct text_fit_req r = {
+                .text = sentences[s], .box_w = bw, .box_h = 200, .max_px = 48,
+                .min_px = 12, .line_spacing = 1.3f, .balance = true,
+            };
+            struct text_lines l;
+            if (text_fit(&r, &fake, &l) < 0)
+                return 0;
+            h = h * 33 + (unsigned long)l.px;
+            for (int i = 0; i < l.n; i++)
+                for (const char *c = l.lines[i]; *c; c++)
+                    h = h * 33 + (unsigned char)*c;
+            text_lines_free(&l);
+        }
+    }
+    return h;
+}
+
+static void *fit_thread(void *arg)
+{
+    unsigned long *out = arg;
+    *out = fit_digest();
+    return NULL;
+}
+
+/* text_* keep no shared state: threads laying out at once get exactly
+ * what one thread gets. */
+static void test_threads(void **state)
+{
+    (void)state;
+    unsigned long want = fit_digest();
+    assert_true(want != 0);
+    pthread_t th[N_THREADS];
+    unsigned long got[N_THREADS];
+    for (int i = 0; i < N_THREADS; i++)
+        assert_int_equal(pthread_create(&th[i], NULL, fit_thread, &got[i]), 0);
+    for (int i = 0; i < N_THREADS; i++) {
+        assert_int_equal(pthread_join(th[i], NULL), 0);
+        assert_true(got[i] == want);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -706,6 +758,7 @@ int main(void)
         cmocka_unit_test(test_fit_shrinks_before_cutting_words),
         cmocka_unit_test(test_fit_balance),
         cmocka_unit_test(test_fit_empty_and_odd),
+        cmocka_unit_test(test_threads),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
