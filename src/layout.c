@@ -13,6 +13,7 @@
 #include "log.h"
 
 #include "layout.h"
+#include "utf8.h"
 
 #include <limits.h>
 #include <math.h>
@@ -218,6 +219,85 @@ static int wrap_count(struct lb *b, const char *text, int width, int px, bool bo
     return n;
 }
 
+/* Byte offset just after the comma, colon or full stop nearest the
+ * middle of text (by width at px), if both sides keep at least a third of
+ * it; 0 when there is none. */
+static size_t punct_split(struct lb *b, const char *text, int px, bool bold)
+{
+    static const uint32_t marks[] = {0xff0c, 0xff1a, 0xff1b, 0x3002, 0xff01, 0xff1f, 0x3001};
+    size_t len = strlen(text);
+    if (memchr(text, '\n', len))
+        return 0;
+    int total = b->m->fn(b->m->ctx, text, len, px, bold);
+    size_t best = 0;
+    int best_d = INT_MAX;
+    for (size_t i = 0; i < len;) {
+        size_t adv;
+        uint32_t cp = utf8_decode(text + i, len - i, &adv);
+        i += adv;
+        bool mark = false;
+        for (size_t k = 0; k < sizeof(marks) / sizeof(marks[0]); k++)
+            mark = mark || cp == marks[k];
+        if (!mark || i >= len)
+            continue;
+        int left = b->m->fn(b->m->ctx, text, i, px, bold);
+        if (left * 3 < total || (total - left) * 3 < total)
+            continue;
+        int dist = abs(2 * left - total);
+        if (dist < best_d) {
+            best_d = dist;
+            best = i;
+        }
+    }
+    return best;
+}
+
+/* Titles and other display lines: one line when that costs at most a
+ * fifth of the size; two lines broken after a comma or colon when one is
+ * near the middle and it costs at most a fifth; else text_fit()'s own
+ * (balanced) choice. */
+static void fit_title(struct lb *b, struct text_fit_req r, struct text_lines *out)
+{
+    memset(out, 0, sizeof(*out));
+    if (b->fail || !nonempty(r.text))
+        return;
+    struct text_fit_req one = r;
+    one.max_lines = 1;
+    one.min_px = imax(r.min_px, r.max_px * 4 / 5);
+    fit(b, one, out);
+    if (out->n == 1 && !out->ellipsized)
+        return;
+    text_lines_free(out);
+    fit(b, r, out);
+    if (out->n < 2 || r.max_lines == 1)
+        return;
+    size_t cut = punct_split(b, r.text, out->px, r.bold);
+    if (cut == 0)
+        return;
+    size_t len = strlen(r.text);
+    char *two = malloc(len + 2);
+    if (!two) {
+        b->fail = true;
+        return;
+    }
+    memcpy(two, r.text, cut);
+    two[cut] = '\n';
+    memcpy(two + cut + 1, r.text + cut, len - cut + 1);
+    struct text_fit_req p = r;
+    p.text = two;
+    p.max_lines = 2;
+    p.balance = false;
+    struct text_lines alt;
+    fit(b, p, &alt);
+    free(two);
+    if (alt.n == 2 && !alt.ellipsized && alt.px * 5 >= out->px * 4) {
+        text_lines_free(out);
+        *out = alt;
+    } else {
+        text_lines_free(&alt);
+    }
+}
+
 /* ---- dates and clocks ---- */
 
 static const char *const zh_wday[] = {"日", "一", "二", "三", "四", "五", "六"};
@@ -364,22 +444,26 @@ void layout_chrome(const struct deck *d, int w, int h, struct chrome_layout *c)
     if (d && d->n_ticker > 0) {
         int th = ulen(u, 80);
         c->ticker = mkbox(0, h - th, w, th);
-        c->ticker_px = ulen(u, 40);
         bottom = c->ticker.y;
     } else {
         c->ticker = mkbox(0, h, w, 0);
-        c->ticker_px = ulen(u, 40);
     }
+    c->ticker_px = ulen(u, 40);
 
+    /* The banner sits at the foot of the content: while the alert is not
+     * in force the strip reads as a bottom margin, and titles keep their
+     * place on every slide. */
     if (has_banner(d)) {
-        c->banner = mkbox(mx, y + ulen(u, 24), w - 2 * mx, ulen(u, 96));
-        y = c->banner.y + c->banner.h;
+        int bh = ulen(u, 96);
+        int below = ulen(u, d->n_ticker > 0 ? 24 : 40);
+        c->banner = mkbox(mx, bottom - below - bh, w - 2 * mx, bh);
+        bottom = c->banner.y;
     } else {
-        c->banner = mkbox(mx, y, w - 2 * mx, 0);
+        c->banner = mkbox(mx, bottom, w - 2 * mx, 0);
     }
 
     int top = y + ulen(u, 48);
-    int bot = bottom - ulen(u, 48);
+    int bot = bottom - ulen(u, has_banner(d) ? 32 : 48);
     c->content = mkbox(mx, top, w - 2 * mx, imax(0, bot - top));
 }
 
@@ -392,10 +476,10 @@ static struct lay_box place_title(struct lb *b, const char *title, struct lay_bo
     if (!nonempty(title))
         return a;
     struct text_lines t;
-    fit(b, (struct text_fit_req){.text = title, .box_w = a.w, .box_h = a.h / 3,
-                                 .max_px = sc(b, 80), .min_px = sc(b, 56), .bold = true,
-                                 .line_spacing = 1.25f, .max_lines = 2, .balance = true},
-        &t);
+    fit_title(b, (struct text_fit_req){.text = title, .box_w = a.w, .box_h = a.h / 3,
+                                       .max_px = sc(b, 80), .min_px = sc(b, 56), .bold = true,
+                                       .line_spacing = 1.25f, .max_lines = 2, .balance = true},
+              &t);
     if (t.n == 0) {
         text_lines_free(&t);
         return a;
@@ -435,17 +519,17 @@ static void place_hero(struct lb *b, struct lay_box a, const char *title,
     int rule_gap = sc(b, 40), rule_h = sc(b, 8);
 
     struct text_lines t, s;
-    fit(b, (struct text_fit_req){.text = title, .box_w = w, .box_h = avail * 3 / 5,
-                                 .max_px = sc(b, 104), .min_px = sc(b, 64), .bold = true,
-                                 .line_spacing = 1.25f, .max_lines = 3, .balance = true},
-        &t);
+    fit_title(b, (struct text_fit_req){.text = title, .box_w = w, .box_h = avail * 3 / 5,
+                                       .max_px = sc(b, 104), .min_px = sc(b, 64), .bold = true,
+                                       .line_spacing = 1.25f, .max_lines = 3, .balance = true},
+              &t);
     int th = text_h(&t);
     int rule_block = th > 0 ? 2 * rule_gap + rule_h : 0;
-    fit(b, (struct text_fit_req){.text = sub, .box_w = w,
-                                 .box_h = avail - th - rule_block, .max_px = sc(b, 52),
-                                 .min_px = sc(b, 36), .line_spacing = 1.4f, .max_lines = 3,
-                                 .balance = true},
-        &s);
+    fit_title(b, (struct text_fit_req){.text = sub, .box_w = w,
+                                       .box_h = avail - th - rule_block, .max_px = sc(b, 52),
+                                       .min_px = sc(b, 36), .line_spacing = 1.4f,
+                                       .max_lines = 3, .balance = true},
+              &s);
     int sh = text_h(&s);
     if (th == 0)
         rule_block = sh > 0 ? rule_gap : 0;
@@ -672,7 +756,7 @@ static void lay_list(struct lb *b, const struct slide *s, struct lay_box a, bool
                 add_rect(b, circ, LC_ACCENT, 255, d, "circle");
                 char num[8];
                 snprintf(num, sizeof(num), "%d", i + 1);
-                int npx = (int)lround(d * 0.5);
+                int npx = (int)lround(d * 0.55);
                 /* Digits sit low in their line: lift them optically. */
                 int lift = (int)lround(npx * 0.14);
                 struct text_lines t;
@@ -747,10 +831,11 @@ static int common_px(struct lb *b, const char *const *texts, int n, struct text_
 /* The inside of every card at one set of proportions: common heading and
  * text sizes, their lines, and the card height the content needs. */
 struct card_fit {
-    int pad, top; /* padding; where the heading starts */
+    int pad, top, tgap; /* padding; where the heading starts; heading-text gap */
     bool bar;
-    int hp, head_h, tp, need;
-    bool cut; /* some text was ellipsised */
+    int need;
+    bool cut;     /* some text was ellipsised */
+    bool dropped; /* some card text found no room at all */
     struct text_lines head[MAX_ENTRIES], text[MAX_ENTRIES];
 };
 
@@ -762,27 +847,32 @@ static void card_fit_free(struct card_fit *cf, int n)
     }
 }
 
+/* Roomy (0) to tight (2): the accent bar, padding and a second heading
+ * line give way before any text is cut. */
 static void card_fit(struct lb *b, const struct slide *s, int n, int cw, int ch,
-                     bool any_text, int pad, bool bar, struct card_fit *cf)
+                     bool any_text, int tight, struct card_fit *cf)
 {
     memset(cf, 0, sizeof(*cf));
-    cf->pad = pad;
-    cf->bar = bar;
-    cf->top = pad + (bar ? sc(b, 6) + sc(b, 18) : 0);
-    int inner_w = cw - 2 * pad;
-    int inner_h = imax(1, ch - cf->top - pad);
+    cf->pad = imin(sc(b, tight == 2 ? 20 : 32), cw / 10);
+    cf->bar = tight == 0 && ch >= sc(b, 150);
+    cf->top = cf->pad + (cf->bar ? sc(b, 6) + sc(b, 18) : 0);
+    cf->tgap = sc(b, tight == 2 ? 8 : 14);
+    int inner_w = cw - 2 * cf->pad;
+    int inner_h = imax(1, ch - cf->top - cf->pad);
+    float tsp = tight == 2 ? 1.35f : 1.45f;
 
     /* Headings: one size for all cards, the largest every card allows. */
     struct text_fit_req hr = {.box_w = inner_w, .max_px = sc(b, any_text ? 46 : 56),
                               .min_px = sc(b, 30), .bold = true, .line_spacing = 1.3f,
-                              .max_lines = any_text ? 2 : 3, .balance = true,
+                              .max_lines = any_text ? (tight == 2 ? 1 : 2) : 3,
+                              .balance = true,
                               .box_h = any_text ? inner_h * 11 / 20 : inner_h};
     const char *heads[MAX_ENTRIES], *texts[MAX_ENTRIES];
     for (int i = 0; i < n; i++) {
         heads[i] = s->cards[i].heading;
         texts[i] = s->cards[i].text;
     }
-    cf->hp = hr.max_px = hr.min_px = common_px(b, heads, n, hr);
+    int hp = hr.max_px = hr.min_px = common_px(b, heads, n, hr);
     int hl = 0;
     for (int i = 0; i < n; i++) {
         hr.text = heads[i];
@@ -790,24 +880,28 @@ static void card_fit(struct lb *b, const struct slide *s, int n, int cw, int ch,
         hl = imax(hl, cf->head[i].n);
         cf->cut = cf->cut || cf->head[i].ellipsized;
     }
-    cf->head_h = hl * line_h(cf->hp, 1.3f);
-
-    int tgap = sc(b, 14);
-    struct text_fit_req tr = {.box_w = inner_w, .box_h = inner_h - cf->head_h - tgap,
-                              .max_px = imin(sc(b, 40), cf->hp),
-                              .min_px = imin(sc(b, 28), cf->hp), .line_spacing = 1.45f};
-    int tl = 0;
-    cf->tp = tr.max_px;
-    if (any_text && tr.box_h > 0) {
-        cf->tp = tr.max_px = tr.min_px = common_px(b, texts, n, tr);
+    /* Texts get the room under the tallest heading, so one size suits
+     * every card; each then follows its own heading. */
+    struct text_fit_req tr = {.box_w = inner_w,
+                              .box_h = inner_h - hl * line_h(hp, 1.3f) - cf->tgap,
+                              .max_px = imin(sc(b, 40), hp), .min_px = imin(sc(b, 28), hp),
+                              .line_spacing = tsp};
+    if (any_text && tr.box_h >= line_h(tr.min_px, tsp)) {
+        tr.max_px = tr.min_px = common_px(b, texts, n, tr);
         for (int i = 0; i < n; i++) {
             tr.text = texts[i];
             fit(b, tr, &cf->text[i]);
-            tl = imax(tl, cf->text[i].n);
             cf->cut = cf->cut || cf->text[i].ellipsized;
         }
     }
-    cf->need = cf->top + cf->head_h + (tl > 0 ? tgap + tl * line_h(cf->tp, 1.45f) : 0) + pad;
+    for (int i = 0; i < n; i++) {
+        int need = cf->top + text_h(&cf->head[i]) + cf->pad;
+        if (cf->text[i].n > 0)
+            need += cf->tgap + text_h(&cf->text[i]);
+        else if (nonempty(texts[i]))
+            cf->dropped = true;
+        cf->need = imax(cf->need, need);
+    }
     if (!any_text)
         cf->need = imax(cf->need, sc(b, 168));
     cf->need = imin(cf->need, ch);
@@ -828,29 +922,25 @@ static void lay_cards(struct lb *b, const struct slide *s, struct lay_box a)
     for (int i = 0; i < n; i++)
         any_text = any_text || nonempty(s->cards[i].text);
 
-    /* Generous padding and the accent bar when there is room; on crowded
-     * slides they give way before any text is cut. */
     struct card_fit *cf = calloc(1, sizeof(*cf));
     if (!cf) {
         b->fail = true;
         return;
     }
-    int pad = imin(sc(b, 32), cw / 10);
-    for (int attempt = 0; attempt < 3; attempt++) {
-        bool bar = attempt == 0 && ch >= sc(b, 150);
-        int p = attempt == 2 ? imin(sc(b, 20), pad) : pad;
-        card_fit(b, s, n, cw, ch, any_text, p, bar, cf);
-        if (!cf->cut || attempt == 2)
+    for (int tight = 0; tight < 3; tight++) {
+        card_fit(b, s, n, cw, ch, any_text, tight, cf);
+        if ((!cf->cut && !cf->dropped) || tight == 2)
             break;
         card_fit_free(cf, n);
     }
+    if (cf->dropped)
+        LOG_WARN("cards: some card texts do not fit the screen");
     int card_h = cf->need;
     int inner_w = cw - 2 * cf->pad;
     int grid_h = rows * card_h + (rows - 1) * gap;
     int gy = settle(body.y, body.h, grid_h);
     int full_w = cols * cw + (cols - 1) * gap;
     int bar_h = sc(b, 6);
-    int tgap = sc(b, 14);
 
     for (int i = 0; i < n; i++) {
         int r = i / cols, c = i % cols;
@@ -862,15 +952,16 @@ static void lay_cards(struct lb *b, const struct slide *s, struct lay_box a)
         if (cf->bar)
             add_rect(b, mkbox(x + cf->pad, y + cf->pad, sc(b, 48), bar_h), LC_ACCENT, 255,
                      bar_h / 2, "rule");
-        struct lay_box hb = mkbox(x + cf->pad, y + cf->top, inner_w, cf->head_h);
+        int hh = text_h(&cf->head[i]);
+        struct lay_box hb = mkbox(x + cf->pad, y + cf->top, inner_w, hh);
         if (!any_text)
-            hb.h = imax(cf->head_h, card_h - cf->top - cf->pad);
+            hb.h = imax(hh, card_h - cf->top - cf->pad);
         struct lay_item *it =
             add_text(b, "heading", hb, &cf->head[i], LC_TEXT, ALIGN_LEFT, true);
         if (it && !any_text)
             it->vcenter = true;
         int th = text_h(&cf->text[i]);
-        add_text(b, "text", mkbox(x + cf->pad, y + cf->top + cf->head_h + tgap, inner_w, th),
+        add_text(b, "text", mkbox(x + cf->pad, y + cf->top + hh + cf->tgap, inner_w, th),
                  &cf->text[i], LC_TEXT, ALIGN_LEFT, false);
     }
     card_fit_free(cf, n);
@@ -898,33 +989,52 @@ static int milestone_days(const struct slide *s, int n, time_t now, struct ms_st
     return next;
 }
 
-/* The "days to go" pill of milestone i, fitted to width w at size px;
- * false when there is none. */
-static bool days_pill(struct lb *b, const struct ms_state *st, int w, int px,
-                      struct text_lines *t, int *pill_w, int *pill_h)
+/* The "days to go" pills of n milestones, fitted to width w at size px:
+ * all in the long form ("还有 12 天") or, if one does not fit, all in the
+ * short one, so they read alike.  pill[i] false: none for that one. */
+struct pills {
+    bool on[MAX_MILESTONES];
+    struct text_lines t[MAX_MILESTONES];
+    int w[MAX_MILESTONES], h;
+};
+
+static void pills_free(struct pills *p, int n)
 {
-    memset(t, 0, sizeof(*t));
-    if (!st->dated || st->days < 0)
-        return false;
+    for (int i = 0; i < n; i++)
+        text_lines_free(&p->t[i]);
+}
+
+static void make_pills(struct lb *b, const struct ms_state *st, int n, int w, int px,
+                       struct pills *p)
+{
+    memset(p, 0, sizeof(*p));
     enum lang lang = b->d ? b->d->lang : LANG_ZH_CN;
     int padx = (int)lround(px * 0.6);
-    char buf[64];
-    for (int pass = 0; pass < 2; pass++) {
-        days_text(lang, st->days, pass == 1, buf, sizeof(buf));
-        fit(b, (struct text_fit_req){.text = buf, .box_w = w - 2 * padx,
-                                     .box_h = line_h(px, 1.3f), .max_px = px,
-                                     .min_px = imin(px, sc(b, 28)), .bold = true,
-                                     .line_spacing = 1.3f, .max_lines = 1},
-            t);
-        if (!t->ellipsized || pass == 1)
+    for (int form = 0; form < 2; form++) {
+        bool cut = false;
+        for (int i = 0; i < n; i++) {
+            if (!st[i].dated || st[i].days < 0)
+                continue;
+            char buf[64];
+            days_text(lang, st[i].days, form == 1, buf, sizeof(buf));
+            fit(b, (struct text_fit_req){.text = buf, .box_w = w - 2 * padx,
+                                         .box_h = line_h(px, 1.3f), .max_px = px,
+                                         .min_px = imin(px, sc(b, 28)), .bold = true,
+                                         .line_spacing = 1.3f, .max_lines = 1},
+                &p->t[i]);
+            cut = cut || p->t[i].ellipsized;
+        }
+        if (!cut || form == 1)
             break;
-        text_lines_free(t);
+        pills_free(p, n);
     }
-    if (t->n == 0)
-        return false;
-    *pill_w = widest(t) + 2 * padx;
-    *pill_h = (int)lround(t->line_h * 1.3);
-    return true;
+    for (int i = 0; i < n; i++) {
+        p->on[i] = p->t[i].n > 0;
+        if (p->on[i]) {
+            p->w[i] = widest(&p->t[i]) + 2 * padx;
+            p->h = imax(p->h, (int)lround(p->t[i].line_h * 1.3));
+        }
+    }
 }
 
 static void add_pill(struct lb *b, struct lay_box pill, struct text_lines *t, bool next)
@@ -954,12 +1064,13 @@ static void add_dot(struct lb *b, int cx, int cy, const struct ms_state *st, boo
     }
 }
 
+/* Landscape: milestones in columns along a horizontal line; date and
+ * days above it, label and text below. */
 static void lay_timeline_h(struct lb *b, const struct slide *s, struct lay_box body,
                            int n, const struct ms_state *st, int next)
 {
     int colw = body.w / n;
-    int cg = sc(b, 28);
-    int tw = colw - cg;
+    int tw = imin(colw - sc(b, 28), sc(b, 640));
     const char *dates[MAX_MILESTONES], *labels[MAX_MILESTONES], *texts[MAX_MILESTONES];
     for (int i = 0; i < n; i++) {
         dates[i] = s->milestones[i].date;
@@ -975,12 +1086,10 @@ static void lay_timeline_h(struct lb *b, const struct slide *s, struct lay_box b
     dr.max_px = dr.min_px = common_px(b, dates, n, dr);
     lr.max_px = lr.min_px = common_px(b, labels, n, lr);
 
-    struct text_lines dt[MAX_MILESTONES], lt[MAX_MILESTONES], xt[MAX_MILESTONES],
-        pt[MAX_MILESTONES];
-    int pw[MAX_MILESTONES], ph[MAX_MILESTONES];
-    bool pill[MAX_MILESTONES];
-    int dl = 0, ll = 0, pill_h = 0;
-    int ppx = sc(b, 30);
+    struct text_lines dt[MAX_MILESTONES], lt[MAX_MILESTONES], xt[MAX_MILESTONES];
+    struct pills pl;
+    make_pills(b, st, n, tw, sc(b, 30), &pl);
+    int dl = 0, ll = 0;
     for (int i = 0; i < n; i++) {
         dr.text = dates[i];
         fit(b, dr, &dt[i]);
@@ -988,19 +1097,15 @@ static void lay_timeline_h(struct lb *b, const struct slide *s, struct lay_box b
         fit(b, lr, &lt[i]);
         dl = imax(dl, dt[i].n);
         ll = imax(ll, lt[i].n);
-        pill[i] = days_pill(b, &st[i], tw, ppx, &pt[i], &pw[i], &ph[i]);
-        if (pill[i])
-            pill_h = imax(pill_h, ph[i]);
     }
     int date_h = dl * line_h(dr.max_px, 1.3f);
     int label_h = ll * line_h(lr.max_px, 1.3f);
     int g = sc(b, 16);
     int dot_zone = sc(b, 56);
-    int fixed = date_h + (pill_h ? g + pill_h : 0) + sc(b, 24) + dot_zone + sc(b, 24) +
-                label_h + g;
-    int xavail = body.h - fixed;
-    struct text_fit_req xr = {.box_w = tw, .box_h = xavail, .max_px = sc(b, 36),
-                              .min_px = sc(b, 28), .line_spacing = 1.4f};
+    int above = date_h + (pl.h ? g + pl.h : 0) + sc(b, 24);
+    int fixed = above + dot_zone + sc(b, 24) + label_h + g;
+    struct text_fit_req xr = {.box_w = tw, .box_h = body.h - fixed, .max_px = sc(b, 36),
+                              .min_px = sc(b, 28), .line_spacing = 1.4f, .balance = true};
     xr.max_px = xr.min_px = common_px(b, texts, n, xr);
     int xl = 0;
     for (int i = 0; i < n; i++) {
@@ -1008,11 +1113,9 @@ static void lay_timeline_h(struct lb *b, const struct slide *s, struct lay_box b
         fit(b, xr, &xt[i]);
         xl = imax(xl, xt[i].n);
     }
-    int total = fixed + xl * line_h(xr.max_px, 1.4f);
-    if (xl == 0)
-        total -= g;
+    int total = fixed + xl * line_h(xr.max_px, 1.4f) - (xl ? 0 : g);
     int y = settle(body.y, body.h, total);
-    int line_y = y + date_h + (pill_h ? g + pill_h : 0) + sc(b, 24) + dot_zone / 2;
+    int line_y = y + above + dot_zone / 2;
 
     int lt_h = sc(b, 4);
     int x0 = body.x + colw / 2, x1 = body.x + colw * (n - 1) + colw / 2;
@@ -1024,12 +1127,12 @@ static void lay_timeline_h(struct lb *b, const struct slide *s, struct lay_box b
     for (int i = 0; i < n; i++) {
         int cx = body.x + colw * i + colw / 2;
         int tx = cx - tw / 2;
-        add_text(b, "date", mkbox(tx, y + date_h - text_h(&dt[i]), tw, text_h(&dt[i])), &dt[i],
-                 LC_ACCENT, ALIGN_CENTER, true);
-        if (pill[i]) {
-            struct lay_box pb = mkbox(cx - pw[i] / 2, y + date_h + g, pw[i], ph[i]);
-            add_pill(b, pb, &pt[i], i == next);
-        }
+        int dh = text_h(&dt[i]);
+        add_text(b, "date", mkbox(tx, y + date_h - dh, tw, dh), &dt[i], LC_ACCENT,
+                 ALIGN_CENTER, true);
+        if (pl.on[i])
+            add_pill(b, mkbox(cx - pl.w[i] / 2, y + date_h + g, pl.w[i], pl.h), &pl.t[i],
+                     i == next);
         add_dot(b, cx, line_y, &st[i], i == next);
         int ly = line_y + dot_zone / 2 + sc(b, 24);
         add_text(b, "label", mkbox(tx, ly, tw, text_h(&lt[i])), &lt[i], LC_TEXT, ALIGN_CENTER,
@@ -1041,74 +1144,62 @@ static void lay_timeline_h(struct lb *b, const struct slide *s, struct lay_box b
         text_lines_free(&dt[i]);
         text_lines_free(&lt[i]);
         text_lines_free(&xt[i]);
-        text_lines_free(&pt[i]);
     }
+    pills_free(&pl, n);
 }
 
-/* Portrait: a vertical rail on the left, one row a milestone. */
+/* Portrait: a vertical rail on the left, one row a milestone: date and
+ * label on the first line (days pill at its end), the text under them. */
 static void lay_timeline_v(struct lb *b, const struct slide *s, struct lay_box body,
                            int n, const struct ms_state *st, int next)
 {
     int rail = body.x + sc(b, 28);
     int tx = body.x + sc(b, 80);
     int tw = body.x + body.w - tx;
+    int gap_x = sc(b, 24);
     const char *dates[MAX_MILESTONES], *labels[MAX_MILESTONES];
     for (int i = 0; i < n; i++) {
         dates[i] = s->milestones[i].date;
         labels[i] = s->milestones[i].label;
     }
-    struct text_lines dt[MAX_MILESTONES], lt[MAX_MILESTONES], pt[MAX_MILESTONES];
-    int pw[MAX_MILESTONES], ph[MAX_MILESTONES];
-    bool pill[MAX_MILESTONES];
-    int ppx = sc(b, 30);
+    struct pills pl;
+    make_pills(b, st, n, tw / 2, sc(b, 30), &pl);
     int pill_room = 0;
-    for (int i = 0; i < n; i++) {
-        pill[i] = days_pill(b, &st[i], tw / 2, ppx, &pt[i], &pw[i], &ph[i]);
-        if (pill[i])
-            pill_room = imax(pill_room, pw[i] + sc(b, 24));
-    }
-    struct text_fit_req dr = {.box_w = tw - pill_room, .box_h = line_h(sc(b, 40), 1.3f),
-                              .max_px = sc(b, 40), .min_px = sc(b, 28), .bold = true,
-                              .line_spacing = 1.3f, .max_lines = 1};
-    struct text_fit_req lr = {.box_w = tw, .box_h = line_h(sc(b, 46), 1.3f) * 2,
-                              .max_px = sc(b, 46), .min_px = sc(b, 30), .bold = true,
-                              .line_spacing = 1.3f, .max_lines = 2, .balance = true};
-    dr.max_px = dr.min_px = common_px(b, dates, n, dr);
-    int g = sc(b, 10);
-    struct flow f;
-    struct flow_sol sol;
-    /* Crowded: labels go down to one line before anything else is cut. */
-    for (int label_lines = 2; label_lines >= 1; label_lines--) {
-        lr.max_lines = label_lines;
-        lr.box_h = line_h(sc(b, 46), 1.3f) * label_lines;
-        lr.max_px = sc(b, 46);
-        lr.min_px = sc(b, 30);
-        lr.max_px = lr.min_px = common_px(b, labels, n, lr);
-        f = (struct flow){.n = n, .cols = 1, .col_w = tw, .spacing = 1.4f, .gap_em = 1.0};
-        for (int i = 0; i < n; i++) {
-            lr.text = labels[i];
-            int ln = 0;
-            if (nonempty(labels[i])) {
-                struct text_lines t;
-                fit(b, lr, &t);
-                ln = t.n;
-                text_lines_free(&t);
-            }
-            int dh = imax(line_h(dr.max_px, 1.3f), pill[i] ? ph[i] : 0);
-            f.text[i] = s->milestones[i].text;
-            f.fixed_h[i] = dh + g + ln * line_h(lr.max_px, 1.3f) +
-                           (nonempty(f.text[i]) ? g : 0);
-        }
-        sol = flow_solve(b, &f, sc(b, 28), sc(b, 38), body.h);
-        if (sol.fits && sol.cap != CAP_HIDE)
-            break;
-    }
+    for (int i = 0; i < n; i++)
+        if (pl.on[i])
+            pill_room = imax(pill_room, pl.w[i] + gap_x);
+
+    /* Date and label share one size, the largest every row allows. */
+    struct text_fit_req dr = {.box_w = (tw - pill_room) * 2 / 5,
+                              .box_h = line_h(sc(b, 42), 1.3f), .max_px = sc(b, 42),
+                              .min_px = sc(b, 30), .bold = true, .line_spacing = 1.3f,
+                              .max_lines = 1};
+    int hp = common_px(b, dates, n, dr);
+    int date_w = 0;
+    struct text_lines dt[MAX_MILESTONES], lt[MAX_MILESTONES];
+    dr.max_px = dr.min_px = hp;
     for (int i = 0; i < n; i++) {
         dr.text = dates[i];
         fit(b, dr, &dt[i]);
+        date_w = imax(date_w, widest(&dt[i]));
+    }
+    int lx = tx + (date_w ? date_w + gap_x : 0);
+    int lw = tx + tw - pill_room - lx;
+    int hlh = line_h(hp, 1.3f);
+    struct text_fit_req lr = {.box_w = lw, .box_h = hlh * 2, .max_px = hp, .min_px = hp,
+                              .bold = true, .line_spacing = 1.3f, .max_lines = 2,
+                              .balance = true};
+    int g = sc(b, 8);
+    struct flow f = {.n = n, .cols = 1, .col_w = tw, .spacing = 1.4f, .gap_em = 1.0};
+    int head_h[MAX_MILESTONES];
+    for (int i = 0; i < n; i++) {
         lr.text = labels[i];
         fit(b, lr, &lt[i]);
+        head_h[i] = imax(imax(hlh, text_h(&lt[i])), pl.on[i] ? pl.h : 0);
+        f.text[i] = s->milestones[i].text;
+        f.fixed_h[i] = head_h[i] + (nonempty(f.text[i]) ? g : 0);
     }
+    struct flow_sol sol = flow_solve(b, &f, sc(b, 28), sc(b, 38), body.h);
     int px = sol.px, cap = sol.cap;
     int lines[MAX_ENTRIES];
     long used = flow_height(b, &f, px, cap, lines);
@@ -1116,7 +1207,6 @@ static void lay_timeline_v(struct lb *b, const struct slide *s, struct lay_box b
     used += (long)(n - 1) * (gap - flow_gap(&f, px));
     int y = settle(body.y, body.h, (int)used);
 
-    int dh0 = line_h(dr.max_px, 1.3f);
     int first_cy = 0, last_cy = 0;
     /* The rail goes first so the dots paint over it. */
     int rail_at = b->out->n_items;
@@ -1127,38 +1217,34 @@ static void lay_timeline_v(struct lb *b, const struct slide *s, struct lay_box b
             LOG_WARN("timeline: %d of %d milestones do not fit the screen", n - i, n);
             break;
         }
-        int rh_d = imax(dh0, pill[i] ? ph[i] : 0);
-        int cy = y + rh_d / 2;
+        int cy = y + hlh / 2;
         if (i == 0)
             first_cy = cy;
         last_cy = cy;
         add_dot(b, rail, cy, &st[i], i == next);
-        add_text(b, "date", mkbox(tx, y + (rh_d - dh0) / 2, tw - pill_room, dh0), &dt[i],
-                 LC_ACCENT, ALIGN_LEFT, true);
-        if (pill[i])
-            add_pill(b, mkbox(tx + tw - pw[i], y + (rh_d - ph[i]) / 2, pw[i], ph[i]), &pt[i],
-                     i == next);
-        int ly = y + rh_d + g;
-        int lh_ = text_h(&lt[i]);
-        add_text(b, "label", mkbox(tx, ly, tw, lh_), &lt[i], LC_TEXT, ALIGN_LEFT, true);
+        add_text(b, "date", mkbox(tx, y, date_w, text_h(&dt[i])), &dt[i], LC_ACCENT, ALIGN_LEFT,
+                 true);
+        add_text(b, "label", mkbox(lx, y, lw, text_h(&lt[i])), &lt[i], LC_TEXT, ALIGN_LEFT,
+                 true);
+        if (pl.on[i])
+            add_pill(b, mkbox(tx + tw - pl.w[i], y + imax(0, (hlh - pl.h) / 2), pl.w[i], pl.h),
+                     &pl.t[i], i == next);
         struct text_lines t;
         flow_fit(b, &f, i, px, cap, &t);
-        int th = text_h(&t);
-        add_text(b, "text", mkbox(tx, ly + lh_ + g, tw, th), &t, LC_TEXT, ALIGN_LEFT, false);
+        add_text(b, "text", mkbox(tx, y + head_h[i] + g, tw, text_h(&t)), &t, LC_TEXT,
+                 ALIGN_LEFT, false);
         y += row_h + gap;
     }
     if (!b->fail && rail_at < b->out->n_items) {
         struct lay_item *r = &b->out->items[rail_at];
         r->box.y = first_cy;
-        r->box.h = imax(1, last_cy - first_cy);
-        if (n == 1)
-            r->box.h = 0; /* a lone dot needs no rail */
+        r->box.h = n > 1 ? imax(1, last_cy - first_cy) : 0; /* a lone dot needs no rail */
     }
     for (int i = 0; i < n; i++) {
         text_lines_free(&dt[i]);
         text_lines_free(&lt[i]);
-        text_lines_free(&pt[i]);
     }
+    pills_free(&pl, n);
 }
 
 static void lay_timeline(struct lb *b, const struct slide *s, struct lay_box a, time_t now,
@@ -1242,10 +1328,10 @@ static void lay_countdown(struct lb *b, const struct slide *s, struct lay_box a,
         }
     }
     struct text_lines label, date, done;
-    fit(b, (struct text_fit_req){.text = s->label, .box_w = body.w, .box_h = body.h / 4,
-                                 .max_px = sc(b, 52), .min_px = sc(b, 36),
-                                 .line_spacing = 1.35f, .max_lines = 2, .balance = true},
-        &label);
+    fit_title(b, (struct text_fit_req){.text = s->label, .box_w = body.w, .box_h = body.h / 4,
+                                       .max_px = sc(b, 52), .min_px = sc(b, 36),
+                                       .line_spacing = 1.35f, .max_lines = 2, .balance = true},
+              &label);
     fit(b, (struct text_fit_req){.text = datebuf, .box_w = body.w,
                                  .box_h = line_h(sc(b, 40), 1.4f), .max_px = sc(b, 40),
                                  .min_px = sc(b, 28), .line_spacing = 1.4f, .max_lines = 1},
@@ -1259,11 +1345,12 @@ static void lay_countdown(struct lb *b, const struct slide *s, struct lay_box a,
         const char *txt = nonempty(s->done_text) ? s->done_text
                           : lang == LANG_EN      ? "The day has come"
                                                  : "目标时刻已到";
-        fit(b, (struct text_fit_req){.text = txt, .box_w = imin(body.w, sc(b, 1560)),
-                                     .box_h = room, .max_px = sc(b, 120), .min_px = sc(b, 56),
-                                     .bold = true, .line_spacing = 1.25f, .max_lines = 3,
-                                     .balance = true},
-            &done);
+        fit_title(b, (struct text_fit_req){.text = txt, .box_w = imin(body.w, sc(b, 1560)),
+                                           .box_h = room, .max_px = sc(b, 120),
+                                           .min_px = sc(b, 56), .bold = true,
+                                           .line_spacing = 1.25f, .max_lines = 3,
+                                           .balance = true},
+                  &done);
         int dh = text_h(&done);
         int y = settle(body.y, body.h, lab_h + g1 + dh + g2 + date_h);
         add_text(b, "label", mkbox(body.x, y, body.w, lab_h), &label, LC_TEXT, ALIGN_CENTER,
@@ -1368,23 +1455,42 @@ static void lay_quote(struct lb *b, const struct slide *s, struct lay_box a)
     int sh = text_h(&st);
     int sgap = sh ? sc(b, 40) : 0;
     int tw = imin(beside ? body.w - 2 * (mw + mgap) : body.w, sc(b, 1480));
-    int tavail = body.h - sh - sgap - (beside ? 0 : 2 * (mh + mgap));
+    int tavail = body.h - sh - sgap - (beside ? mh / 2 : 2 * mh);
     struct text_lines t;
-    fit(b, (struct text_fit_req){.text = s->text, .box_w = tw, .box_h = tavail,
-                                 .max_px = sc(b, 68), .min_px = sc(b, 40),
-                                 .line_spacing = 1.5f, .balance = true},
-        &t);
-    int th = text_h(&t);
+    int th = 0, block = 0, top = 0, open_dy = 0, close_dy = 0;
+    for (int tries = 0; tries < 4; tries++) {
+        fit(b, (struct text_fit_req){.text = s->text, .box_w = tw, .box_h = tavail,
+                                     .max_px = sc(b, 68), .min_px = sc(b, 40),
+                                     .line_spacing = 1.5f, .balance = true},
+            &t);
+        th = text_h(&t);
+        if (th == 0)
+            break;
+        /* Beside the text, a mark's ink top lines up with the ink top of
+         * the first (opening) or last (closing) line; quote marks sit
+         * near the top of their em box, ideographs fill it. */
+        int q = t.px, qlh = t.line_h;
+        int dy = (int)lround(qlh / 2.0 - 0.404 * q - mh / 2.0 + 0.324 * M);
+        open_dy = beside ? dy : -mh;
+        close_dy = beside ? th - qlh + dy : th;
+        top = imin(0, open_dy);
+        block = imax(th, close_dy + mh) - top;
+        int over = block + sgap + sh - body.h;
+        if (over <= 0 || tries == 3)
+            break;
+        text_lines_free(&t);
+        tavail -= over;
+    }
     if (th == 0) {
+        text_lines_free(&t);
         text_lines_free(&st);
         return;
     }
     int lw = widest(&t);
     int cx = body.x + body.w / 2;
     int tx = cx - lw / 2;
-    int block = beside ? imax(th, mh) : mh + mgap + th + mgap + mh;
     int y = settle(body.y, body.h, block + sgap + sh);
-    int ty = beside ? y + imax(0, mh - th) / 2 : y + mh + mgap;
+    int ty = y - top;
     struct text_lines mo, mc;
     struct text_fit_req mr = {.box_w = mw, .box_h = mh, .max_px = M, .min_px = M,
                               .bold = true, .line_spacing = 0.8f, .max_lines = 1};
@@ -1394,18 +1500,20 @@ static void lay_quote(struct lb *b, const struct slide *s, struct lay_box a)
     fit(b, mr, &mc);
     int right;
     if (beside) {
-        add_text(b, "mark", mkbox(tx - mgap - mw, ty, mw, mh), &mo, LC_ACCENT, ALIGN_LEFT,
-                 true);
-        add_text(b, "mark", mkbox(tx + lw + mgap, ty + th - mh, mw, mh), &mc, LC_ACCENT,
+        add_text(b, "mark", mkbox(tx - mgap - mw, ty + open_dy, mw, mh), &mo, LC_ACCENT,
+                 ALIGN_LEFT, true);
+        add_text(b, "mark", mkbox(tx + lw + mgap, ty + close_dy, mw, mh), &mc, LC_ACCENT,
                  ALIGN_LEFT, true);
         right = tx + lw + mgap + mw;
     } else {
-        add_text(b, "mark", mkbox(tx, y, mw, mh), &mo, LC_ACCENT, ALIGN_LEFT, true);
-        add_text(b, "mark", mkbox(tx + lw - mw, ty + th + mgap, mw, mh), &mc, LC_ACCENT,
+        add_text(b, "mark", mkbox(tx, ty + open_dy, mw, mh), &mo, LC_ACCENT, ALIGN_LEFT, true);
+        add_text(b, "mark", mkbox(tx + lw - mw, ty + close_dy, mw, mh), &mc, LC_ACCENT,
                  ALIGN_LEFT, true);
         right = tx + lw;
     }
-    add_text(b, "quote", mkbox(tx, ty, lw, th), &t, LC_TEXT, ALIGN_CENTER, false);
+    /* A short quote is centred; a paragraph reads better ragged-right. */
+    enum lay_align qa = t.n >= 3 ? ALIGN_LEFT : ALIGN_CENTER;
+    add_text(b, "quote", mkbox(tx, ty, lw, th), &t, LC_TEXT, qa, false);
     int sy = y + block + sgap;
     right = imin(right, body.x + body.w);
     add_text(b, "source", mkbox(body.x, sy, right - body.x, sh), &st, LC_MUTED, ALIGN_RIGHT,
@@ -1581,16 +1689,18 @@ int layout_alert(const struct deck *d, const struct alert *al, int w, int h,
     int w2 = imin(a.w, sc(&b, 1600));
     int rest = a.h - pill_h - sc(&b, 48);
     struct text_lines title, text;
-    fit(&b, (struct text_fit_req){.text = al->title, .box_w = w2, .box_h = rest / 2,
-                                  .max_px = sc(&b, 120), .min_px = sc(&b, 64), .bold = true,
-                                  .line_spacing = 1.2f, .max_lines = 3, .balance = true},
-        &title);
+    fit_title(&b, (struct text_fit_req){.text = al->title, .box_w = w2, .box_h = rest / 2,
+                                        .max_px = sc(&b, 120), .min_px = sc(&b, 64),
+                                        .bold = true, .line_spacing = 1.2f, .max_lines = 3,
+                                        .balance = true},
+              &title);
     int th = text_h(&title);
     int rule = th ? sc(&b, 8) + 2 * sc(&b, 40) : 0;
-    fit(&b, (struct text_fit_req){.text = al->text, .box_w = w2, .box_h = rest - th - rule,
-                                  .max_px = sc(&b, 60), .min_px = sc(&b, 36),
-                                  .line_spacing = 1.45f, .balance = true},
-        &text);
+    fit_title(&b, (struct text_fit_req){.text = al->text, .box_w = w2,
+                                        .box_h = rest - th - rule, .max_px = sc(&b, 60),
+                                        .min_px = sc(&b, 36), .line_spacing = 1.45f,
+                                        .balance = true},
+              &text);
     int xh = text_h(&text);
     int y = settle(a.y, a.h, pill_h + sc(&b, 48) + th + rule + xh);
     int cx = a.x + a.w / 2;

@@ -247,9 +247,17 @@ static void joined(const struct lay_item *it, char *buf, size_t size)
     }
 }
 
+struct expect {
+    const char *role;
+    int count;
+};
+
 /* Lays out s at every size with both languages and checks it; content
- * must stay inside the chrome's content area. */
-static void check_slide_all(const char *what, struct slide *s, time_t now, bool ellipsis_ok)
+ * must stay inside the chrome's content area, and each role of want
+ * (NULL-terminated) must appear exactly that many times: no text is
+ * dropped silently. */
+static void check_slide_want(const char *what, struct slide *s, time_t now, bool ellipsis_ok,
+                             const struct expect *want)
 {
     for (int lang = 0; lang < 2; lang++) {
         for (size_t k = 0; k < N_SIZES; k++) {
@@ -264,9 +272,18 @@ static void check_slide_all(const char *what, struct slide *s, time_t now, bool 
             assert_int_equal(layout_slide(&d, s, sizes[k].w, sizes[k].h, now, &fake, &l), 0);
             struct check ck = {what, sizes[k].w, sizes[k].h, &c.content, &fake, ellipsis_ok};
             check_layout(&l, &ck);
+            for (int i = 0; want && want[i].role; i++)
+                if (count_role(&l, want[i].role) != want[i].count)
+                    fail_msg("%s %dx%d: %d %s boxes, want %d", what, sizes[k].w, sizes[k].h,
+                             count_role(&l, want[i].role), want[i].role, want[i].count);
             slide_layout_free(&l);
         }
     }
+}
+
+static void check_slide_all(const char *what, struct slide *s, time_t now, bool ellipsis_ok)
+{
+    check_slide_want(what, s, now, ellipsis_ok, NULL);
 }
 
 /* ---- clock and days ---- */
@@ -387,8 +404,10 @@ static void test_chrome(void **state)
             if (v & 4) {
                 assert_true(c.banner.h > 0);
                 assert_true(inside(c.banner, screen));
-                assert_true(c.banner.y >= c.progress.y + c.progress.h);
-                assert_true(c.content.y >= c.banner.y + c.banner.h);
+                /* At the foot of the content, above the ticker. */
+                assert_true(c.banner.y >= c.content.y + c.content.h);
+                assert_true(c.banner.y + c.banner.h <= (v & 2 ? c.ticker.y : h));
+                assert_true(c.banner.h >= (int)(80 * u));
             } else {
                 assert_int_equal(c.banner.h, 0);
             }
@@ -457,7 +476,8 @@ static void test_title(void **state)
     for (int v = 0; v < N_VAR; v++) {
         struct slide s = {.type = SLIDE_TITLE, .title = (char *)variant(v),
                           .subtitle = (char *)variant(v), .footer = (char *)variant(v)};
-        check_slide_all("title", &s, now_fixed(), v == 2);
+        struct expect want[] = {{"title", 1}, {"subtitle", 1}, {"footer", 1}, {NULL, 0}};
+        check_slide_want("title", &s, now_fixed(), v == 2, want);
         struct slide s2 = {.type = SLIDE_TITLE, .title = (char *)variant(v)};
         check_slide_all("title only", &s2, now_fixed(), v == 2);
     }
@@ -503,7 +523,9 @@ static void test_list(void **state)
                 /* Twelve typical items may need a line cut on small screens. */
                 char what[64];
                 snprintf(what, sizeof(what), "list n=%d v=%d num=%d", n, v, num);
-                check_slide_all(what, &s, now_fixed(), v == 2 || n >= 8);
+                struct expect want[] = {{"item", n}, {"title", 1},
+                                        {num ? "number" : "bullet", n}, {NULL, 0}};
+                check_slide_want(what, &s, now_fixed(), v == 2 || n >= 8, want);
             }
         }
     }
@@ -576,7 +598,9 @@ static void test_cards(void **state)
                                   .cards = cards, .n_cards = (size_t)n};
                 char what[64];
                 snprintf(what, sizeof(what), "cards n=%d v=%d text=%d", n, v, with_text);
-                check_slide_all(what, &s, now_fixed(), v == 2 || n >= 8);
+                struct expect want[] = {{"heading", n}, {"panel", n},
+                                        {"text", with_text ? n : 0}, {NULL, 0}};
+                check_slide_want(what, &s, now_fixed(), v == 2 || n >= 8, want);
             }
         }
     }
@@ -634,7 +658,8 @@ static void test_timeline(void **state)
                               .milestones = ms, .n_milestones = (size_t)n};
             char what[64];
             snprintf(what, sizeof(what), "timeline n=%d v=%d", n, v);
-            check_slide_all(what, &s, now, v == 2 || n >= 7);
+            struct expect want[] = {{"label", n}, {"date", n}, {NULL, 0}};
+            check_slide_want(what, &s, now, v == 2 || n >= 7, want);
         }
     }
     /* Days to go: only for future milestones, live from `now`. */
@@ -767,7 +792,8 @@ static void test_quote(void **state)
     for (int v = 0; v < N_VAR; v++) {
         struct slide s = {.type = SLIDE_QUOTE, .text = (char *)variant(v),
                           .source = (char *)variant(v)};
-        check_slide_all("quote", &s, now_fixed(), v == 2);
+        struct expect want[] = {{"quote", 1}, {"source", 1}, {"mark", 2}, {NULL, 0}};
+        check_slide_want("quote", &s, now_fixed(), v == 2, want);
     }
     for (size_t k = 0; k < N_SIZES; k++) {
         struct slide s = {.type = SLIDE_QUOTE,
