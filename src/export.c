@@ -93,8 +93,8 @@ int export_render(const struct deck *cd, const char *dir, int w, int h, time_t n
     struct fontset *fs = fontset_new();
     SDL_Surface *screen =
         SDL_CreateRGBSurfaceWithFormat(0, w, h, 32, SDL_PIXELFORMAT_ARGB8888);
-    SDL_Renderer *ren = screen ? SDL_CreateSoftwareRenderer(screen) : NULL;
-    struct render *rd = ren ? render_new(ren, w, h, 0) : NULL;
+    /* The surface back end the kiosk uses without a GPU. */
+    struct render *rd = screen ? render_new_surface(NULL, screen) : NULL;
     json_t *out = json_array();
     json_t *chrome_boxes = json_array();
     if (!fs || !rd || !out || !chrome_boxes) {
@@ -117,7 +117,6 @@ int export_render(const struct deck *cd, const char *dir, int w, int h, time_t n
         struct frame f = {.from_key = i + 1, .chrome = true, .slide_index = (int)i,
                           .n_slides = (int)d->n_slides};
         render_compose(rd, &f);
-        SDL_RenderFlush(ren);
         if (save_png(screen, dir, (int)i + 1) < 0) {
             slide_layout_free(&l);
             goto done;
@@ -146,8 +145,6 @@ done:
     json_decref(out);
     json_decref(chrome_boxes);
     render_free(rd);
-    if (ren)
-        SDL_DestroyRenderer(ren);
     SDL_FreeSurface(screen);
     fontset_free(fs);
     return rc;

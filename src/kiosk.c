@@ -624,29 +624,53 @@ static int open_window(struct kiosk *k)
         LOG_ERR("cannot open a window: %s", SDL_GetError());
         return -1;
     }
-    if (c->render_driver)
-        SDL_SetHint(SDL_HINT_RENDER_DRIVER, c->render_driver);
-    Uint32 rflags = c->vsync ? SDL_RENDERER_PRESENTVSYNC : 0;
-    k->ren = SDL_CreateRenderer(k->win, -1, rflags);
-    if (!k->ren) {
-        LOG_WARN("renderer: %s; using the software renderer", SDL_GetError());
+    /* "software" (or no working GPU renderer, unrotated): draw into the
+     * window's surface and send only what changed to the screen. */
+    bool surface = c->render_driver && strcmp(c->render_driver, "software") == 0;
+    if (!surface) {
+        if (c->render_driver)
+            SDL_SetHint(SDL_HINT_RENDER_DRIVER, c->render_driver);
+        Uint32 rflags = SDL_RENDERER_ACCELERATED | (c->vsync ? SDL_RENDERER_PRESENTVSYNC : 0);
+        k->ren = SDL_CreateRenderer(k->win, -1, rflags);
+        if (!k->ren && c->rotation == 0) {
+            LOG_WARN("no GPU renderer (%s); drawing in software", SDL_GetError());
+            surface = true;
+        } else if (!k->ren) {
+            LOG_WARN("no GPU renderer (%s); rotating in software", SDL_GetError());
+            k->ren = SDL_CreateRenderer(k->win, -1, SDL_RENDERER_SOFTWARE);
+        }
+    }
+    if (surface && c->rotation != 0) {
+        LOG_WARN("rotation needs a renderer; using SDL's software renderer");
+        surface = false;
         k->ren = SDL_CreateRenderer(k->win, -1, SDL_RENDERER_SOFTWARE);
     }
-    if (!k->ren) {
-        LOG_ERR("cannot create a renderer: %s", SDL_GetError());
-        return -1;
-    }
-    SDL_RendererInfo info;
-    SDL_GetRendererInfo(k->ren, &info);
+    const char *rname = "surface";
     int ow, oh;
-    SDL_GetRendererOutputSize(k->ren, &ow, &oh);
+    if (surface) {
+        /* Else SDL emulates the window surface with a GL texture, which
+         * on a machine without a GPU is a software GL: slow. */
+        SDL_SetHint(SDL_HINT_FRAMEBUFFER_ACCELERATION, "0");
+        k->rd = render_new_surface(k->win, NULL);
+        SDL_GetWindowSize(k->win, &ow, &oh);
+    } else {
+        if (!k->ren) {
+            LOG_ERR("cannot create a renderer: %s", SDL_GetError());
+            return -1;
+        }
+        SDL_RendererInfo info;
+        SDL_GetRendererInfo(k->ren, &info);
+        rname = info.name;
+        SDL_GetRendererOutputSize(k->ren, &ow, &oh);
+    }
     bool turned = c->rotation == 90 || c->rotation == 270;
     k->w = turned ? oh : ow;
     k->h = turned ? ow : oh;
-    LOG_INFO("display: driver %s, renderer %s, %dx%d, rotation %d", drv ? drv : "?",
-             info.name, ow, oh, c->rotation);
-    status_set_display(k->status, drv ? drv : "", info.name, ow, oh);
-    k->rd = render_new(k->ren, k->w, k->h, c->rotation);
+    LOG_INFO("display: driver %s, renderer %s, %dx%d, rotation %d", drv ? drv : "?", rname,
+             ow, oh, c->rotation);
+    status_set_display(k->status, drv ? drv : "", rname, ow, oh);
+    if (!surface)
+        k->rd = render_new(k->ren, k->w, k->h, c->rotation);
     return k->rd ? 0 : -1;
 }
 

@@ -78,6 +78,17 @@ static void blend_px(Uint32 *px, SDL_Color c, float a)
     *px = (A << 24) | (r << 16) | (g << 8) | b;
 }
 
+/* Integer "over" onto an opaque pixel: the common case (a band over a
+ * slide), several times faster than the general path. */
+static inline Uint32 blend_opaque(Uint32 d, Uint32 sr, Uint32 sg, Uint32 sb, Uint32 a)
+{
+    Uint32 ia = 255 - a;
+    Uint32 r = (sr * a + ((d >> 16) & 0xff) * ia + 127) / 255;
+    Uint32 g = (sg * a + ((d >> 8) & 0xff) * ia + 127) / 255;
+    Uint32 b = (sb * a + (d & 0xff) * ia + 127) / 255;
+    return 0xff000000u | (r << 16) | (g << 8) | b;
+}
+
 void paint_rect(SDL_Surface *s, int x, int y, int w, int h, int radius, SDL_Color c,
                 uint8_t alpha)
 {
@@ -96,6 +107,8 @@ void paint_rect(SDL_Surface *s, int x, int y, int w, int h, int radius, SDL_Colo
     float a = alpha / 255.0f;
     Uint32 solid = ((Uint32)c.r << 16) | ((Uint32)c.g << 8) | c.b | 0xff000000u;
     bool fast = alpha == 255;
+    /* XRGB surfaces (a window) have no alpha: every pixel is opaque. */
+    bool no_alpha = s->format->Amask == 0;
 
     SDL_LockSurface(s);
     for (int py = y0; py < y1; py++) {
@@ -126,6 +139,11 @@ void paint_rect(SDL_Surface *s, int x, int y, int w, int h, int radius, SDL_Colo
             }
             if (fast && cov >= 1.0f)
                 row[px] = solid;
+            else if (cov >= 1.0f && (no_alpha || (row[px] >> 24) == 0xff))
+                row[px] = blend_opaque(row[px], c.r, c.g, c.b, alpha);
+            else if (no_alpha)
+                row[px] = blend_opaque(row[px], c.r, c.g, c.b,
+                                       (Uint32)lroundf(cov * (float)alpha));
             else
                 blend_px(&row[px], c, cov * a);
         }

@@ -11,51 +11,156 @@
  * a normal rotation, small enough for a Pi (8 MB each at 1080p). */
 #define MAX_PICTURES 4
 
+/* A picture or chrome piece on either back end. */
+struct img {
+    SDL_Texture *tex;  /* GPU */
+    SDL_Surface *surf; /* surface */
+    int w, h;
+};
+
 struct picture {
     uint64_t key;
-    SDL_Texture *tex;
+    struct img img;
     time_t made;
     uint64_t used;
 };
 
-struct piece {
-    SDL_Texture *tex;
-    int w, h;
-};
-
 struct render {
-    SDL_Renderer *r;
+    SDL_Renderer *r;      /* GPU back end, or NULL */
+    SDL_Window *win;      /* surface back end on a window, or NULL */
+    SDL_Surface *out;     /* surface back end: what is shown / saved */
+    SDL_Surface *canvas;  /* drawn on: out itself, or a 32-bit shadow */
     int w, h, rotation;
-    SDL_Texture *target; /* logical frame when rotated */
+    SDL_Texture *target;  /* GPU: logical frame when rotated */
     struct picture pics[MAX_PICTURES];
     uint64_t use_clock;
     uint64_t keep[2];
 
     struct chrome_layout chrome;
     struct palette pal;
-    struct piece header, clock, banner;
-    struct piece ticker[RENDER_MAX_TICKER];
+    struct img header, clock, banner;
+    struct img ticker[RENDER_MAX_TICKER];
     int n_ticker;
+
+    /* Surface back end: what must be redrawn at the next frame. */
+    SDL_Rect damage;
+    struct frame last;
+    bool have_last;
 };
 
-static void piece_set(struct render *rd, struct piece *p, SDL_Surface *s)
+/* ---- damage ------------------------------------------------------ */
+
+static void damage(struct render *rd, SDL_Rect r)
 {
-    if (p->tex)
-        SDL_DestroyTexture(p->tex);
-    p->tex = NULL;
-    p->w = p->h = 0;
-    if (!s)
+    SDL_Rect screen = {0, 0, rd->w, rd->h};
+    if (!SDL_IntersectRect(&r, &screen, &r))
         return;
-    p->tex = SDL_CreateTextureFromSurface(rd->r, s);
-    if (p->tex) {
-        SDL_SetTextureBlendMode(p->tex, SDL_BLENDMODE_BLEND);
-        p->w = s->w;
-        p->h = s->h;
-    } else {
-        LOG_ERR("cannot upload a texture: %s", SDL_GetError());
-    }
-    SDL_FreeSurface(s);
+    if (SDL_RectEmpty(&rd->damage))
+        rd->damage = r;
+    else
+        SDL_UnionRect(&rd->damage, &r, &rd->damage);
 }
+
+static SDL_Rect box_rect(struct lay_box b) { return (SDL_Rect){b.x, b.y, b.w, b.h}; }
+
+static void damage_all(struct render *rd) { damage(rd, (SDL_Rect){0, 0, rd->w, rd->h}); }
+
+/* ---- images on either back end ------------------------------------ */
+
+static void img_clear(struct img *i)
+{
+    if (i->tex)
+        SDL_DestroyTexture(i->tex);
+    SDL_FreeSurface(i->surf);
+    memset(i, 0, sizeof(*i));
+}
+
+/* Takes s.  Opaque pictures are converted to the canvas format so a
+ * still frame is a plain copy; chrome keeps its alpha. */
+static bool img_set(struct render *rd, struct img *i, SDL_Surface *s, bool opaque)
+{
+    img_clear(i);
+    if (!s)
+        return false;
+    i->w = s->w;
+    i->h = s->h;
+    if (rd->r) {
+        i->tex = SDL_CreateTextureFromSurface(rd->r, s);
+        SDL_FreeSurface(s);
+        if (!i->tex) {
+            LOG_ERR("cannot upload a texture: %s", SDL_GetError());
+            return false;
+        }
+        SDL_SetTextureBlendMode(i->tex, opaque ? SDL_BLENDMODE_NONE : SDL_BLENDMODE_BLEND);
+        return true;
+    }
+    if (opaque && s->format->format != rd->canvas->format->format) {
+        i->surf = SDL_ConvertSurface(s, rd->canvas->format, 0);
+        SDL_FreeSurface(s);
+    } else {
+        i->surf = s;
+    }
+    if (!i->surf) {
+        LOG_ERR("cannot convert a picture: %s", SDL_GetError());
+        return false;
+    }
+    SDL_SetSurfaceBlendMode(i->surf, opaque ? SDL_BLENDMODE_NONE : SDL_BLENDMODE_BLEND);
+    return true;
+}
+
+/* ---- drawing primitives ------------------------------------------ */
+
+static void cv_clip(struct render *rd, const SDL_Rect *clip)
+{
+    if (rd->r)
+        SDL_RenderSetClipRect(rd->r, clip);
+    else
+        SDL_SetClipRect(rd->canvas, clip);
+}
+
+static void cv_copy(struct render *rd, const struct img *i, SDL_Rect dst, Uint8 alpha)
+{
+    if (rd->r && i->tex) {
+        SDL_BlendMode bm;
+        SDL_GetTextureBlendMode(i->tex, &bm);
+        if (alpha != 255 && bm == SDL_BLENDMODE_NONE)
+            SDL_SetTextureBlendMode(i->tex, SDL_BLENDMODE_BLEND);
+        SDL_SetTextureAlphaMod(i->tex, alpha);
+        SDL_RenderCopy(rd->r, i->tex, NULL, &dst);
+        if (alpha != 255 && bm == SDL_BLENDMODE_NONE)
+            SDL_SetTextureBlendMode(i->tex, SDL_BLENDMODE_NONE);
+    } else if (i->surf) {
+        SDL_BlendMode bm;
+        SDL_GetSurfaceBlendMode(i->surf, &bm);
+        if (alpha != 255 && bm == SDL_BLENDMODE_NONE)
+            SDL_SetSurfaceBlendMode(i->surf, SDL_BLENDMODE_BLEND);
+        SDL_SetSurfaceAlphaMod(i->surf, alpha);
+        SDL_BlitSurface(i->surf, NULL, rd->canvas, &dst);
+        SDL_SetSurfaceAlphaMod(i->surf, 255);
+        if (alpha != 255 && bm == SDL_BLENDMODE_NONE)
+            SDL_SetSurfaceBlendMode(i->surf, SDL_BLENDMODE_NONE);
+    }
+}
+
+static void cv_fill(struct render *rd, SDL_Rect r, SDL_Color c, Uint8 a)
+{
+    if (rd->r) {
+        SDL_SetRenderDrawBlendMode(rd->r, a == 255 ? SDL_BLENDMODE_NONE : SDL_BLENDMODE_BLEND);
+        SDL_SetRenderDrawColor(rd->r, c.r, c.g, c.b, a);
+        SDL_RenderFillRect(rd->r, &r);
+        return;
+    }
+    SDL_Rect clip;
+    SDL_GetClipRect(rd->canvas, &clip);
+    if (!SDL_IntersectRect(&r, &clip, &r))
+        return;
+    if (a == 255)
+        SDL_FillRect(rd->canvas, &r, SDL_MapRGB(rd->canvas->format, c.r, c.g, c.b));
+    else
+        paint_rect(rd->canvas, r.x, r.y, r.w, r.h, 0, c, a);
+}
+
+/* ---- construction ------------------------------------------------ */
 
 struct render *render_new(SDL_Renderer *r, int w, int h, int rotation)
 {
@@ -78,13 +183,48 @@ struct render *render_new(SDL_Renderer *r, int w, int h, int rotation)
     return rd;
 }
 
+static bool canvas_format_ok(Uint32 f)
+{
+    /* paint_rect writes 0xAARRGGBB words: fine for both. */
+    return f == SDL_PIXELFORMAT_ARGB8888 || f == SDL_PIXELFORMAT_RGB888;
+}
+
+struct render *render_new_surface(SDL_Window *win, SDL_Surface *target)
+{
+    SDL_Surface *out = win ? SDL_GetWindowSurface(win) : target;
+    if (!out) {
+        LOG_ERR("no window surface: %s", SDL_GetError());
+        return NULL;
+    }
+    struct render *rd = calloc(1, sizeof(*rd));
+    if (!rd)
+        return NULL;
+    rd->win = win;
+    rd->out = out;
+    rd->w = out->w;
+    rd->h = out->h;
+    rd->canvas = out;
+    if (!canvas_format_ok(out->format->format)) {
+        rd->canvas = SDL_CreateRGBSurfaceWithFormat(0, out->w, out->h, 32,
+                                                    SDL_PIXELFORMAT_RGB888);
+        if (!rd->canvas) {
+            free(rd);
+            return NULL;
+        }
+    }
+    damage_all(rd);
+    return rd;
+}
+
+const char *render_backend(const struct render *rd) { return rd->r ? "gpu" : "surface"; }
+
 void render_drop_pictures(struct render *rd)
 {
     for (int i = 0; i < MAX_PICTURES; i++) {
-        if (rd->pics[i].tex)
-            SDL_DestroyTexture(rd->pics[i].tex);
+        img_clear(&rd->pics[i].img);
         memset(&rd->pics[i], 0, sizeof(rd->pics[i]));
     }
+    rd->have_last = false;
 }
 
 void render_free(struct render *rd)
@@ -92,20 +232,24 @@ void render_free(struct render *rd)
     if (!rd)
         return;
     render_drop_pictures(rd);
-    piece_set(rd, &rd->header, NULL);
-    piece_set(rd, &rd->clock, NULL);
-    piece_set(rd, &rd->banner, NULL);
+    img_clear(&rd->header);
+    img_clear(&rd->clock);
+    img_clear(&rd->banner);
     for (int i = 0; i < RENDER_MAX_TICKER; i++)
-        piece_set(rd, &rd->ticker[i], NULL);
+        img_clear(&rd->ticker[i]);
     if (rd->target)
         SDL_DestroyTexture(rd->target);
+    if (rd->canvas && rd->canvas != rd->out)
+        SDL_FreeSurface(rd->canvas);
     free(rd);
 }
+
+/* ---- pictures ---------------------------------------------------- */
 
 static struct picture *find(const struct render *rd, uint64_t key)
 {
     for (int i = 0; i < MAX_PICTURES; i++)
-        if (rd->pics[i].tex && rd->pics[i].key == key)
+        if ((rd->pics[i].img.tex || rd->pics[i].img.surf) && rd->pics[i].key == key)
             return (struct picture *)&rd->pics[i];
     return NULL;
 }
@@ -118,7 +262,7 @@ void render_put_picture(struct render *rd, uint64_t key, SDL_Surface *s, time_t 
     if (!slot) {
         for (int i = 0; i < MAX_PICTURES; i++) {
             struct picture *p = &rd->pics[i];
-            if (!p->tex) {
+            if (!p->img.tex && !p->img.surf) {
                 slot = p;
                 break;
             }
@@ -132,19 +276,16 @@ void render_put_picture(struct render *rd, uint64_t key, SDL_Surface *s, time_t 
         SDL_FreeSurface(s);
         return;
     }
-    if (slot->tex)
-        SDL_DestroyTexture(slot->tex);
-    slot->tex = SDL_CreateTextureFromSurface(rd->r, s);
-    SDL_FreeSurface(s);
-    if (!slot->tex) {
-        LOG_ERR("cannot upload a slide: %s", SDL_GetError());
+    if (!img_set(rd, &slot->img, s, true)) {
         memset(slot, 0, sizeof(*slot));
         return;
     }
-    SDL_SetTextureBlendMode(slot->tex, SDL_BLENDMODE_BLEND);
     slot->key = key;
     slot->made = made;
     slot->used = ++rd->use_clock;
+    /* A renewed picture that is on screen must be drawn again. */
+    if (key == rd->keep[0] || key == rd->keep[1])
+        damage_all(rd);
 }
 
 bool render_has_picture(const struct render *rd, uint64_t key, time_t *made)
@@ -155,15 +296,33 @@ bool render_has_picture(const struct render *rd, uint64_t key, time_t *made)
     return p != NULL;
 }
 
+/* ---- chrome ------------------------------------------------------ */
+
 void render_set_chrome(struct render *rd, const struct deck *d)
 {
     layout_chrome(d, rd->w, rd->h, &rd->chrome);
     paint_palette(d, &rd->pal);
+    damage_all(rd);
 }
 
-void render_put_header(struct render *rd, SDL_Surface *s) { piece_set(rd, &rd->header, s); }
-void render_put_clock(struct render *rd, SDL_Surface *s) { piece_set(rd, &rd->clock, s); }
-void render_put_banner(struct render *rd, SDL_Surface *s) { piece_set(rd, &rd->banner, s); }
+void render_put_header(struct render *rd, SDL_Surface *s)
+{
+    img_set(rd, &rd->header, s, false);
+    damage(rd, box_rect(rd->chrome.header));
+}
+
+void render_put_clock(struct render *rd, SDL_Surface *s)
+{
+    /* The old text may have been wider: the whole clock box. */
+    img_set(rd, &rd->clock, s, false);
+    damage(rd, box_rect(rd->chrome.clock));
+}
+
+void render_put_banner(struct render *rd, SDL_Surface *s)
+{
+    img_set(rd, &rd->banner, s, false);
+    damage_all(rd);
+}
 
 void render_put_ticker(struct render *rd, int index, SDL_Surface *s)
 {
@@ -171,7 +330,8 @@ void render_put_ticker(struct render *rd, int index, SDL_Surface *s)
         SDL_FreeSurface(s);
         return;
     }
-    piece_set(rd, &rd->ticker[index], s);
+    img_set(rd, &rd->ticker[index], s, false);
+    damage(rd, box_rect(rd->chrome.ticker));
 }
 
 void render_set_ticker_count(struct render *rd, int n)
@@ -179,21 +339,19 @@ void render_set_ticker_count(struct render *rd, int n)
     if (n > RENDER_MAX_TICKER)
         n = RENDER_MAX_TICKER;
     for (int i = n; i < rd->n_ticker; i++)
-        piece_set(rd, &rd->ticker[i], NULL);
+        img_clear(&rd->ticker[i]);
     rd->n_ticker = n;
+    damage(rd, box_rect(rd->chrome.ticker));
 }
 
 double render_ticker_speed(const struct render *rd)
 {
-    /* About two thirds of the strip height per second... times ten:
-     * readable at a walk, ~110 px/s at 1080p. */
+    /* ~1.4 strip heights per second: ~100 px/s at 1080p, readable at a
+     * walk. */
     return rd->chrome.ticker.h > 0 ? rd->chrome.ticker.h * 1.4 : 0.0;
 }
 
-static void set_color(SDL_Renderer *r, SDL_Color c, Uint8 a)
-{
-    SDL_SetRenderDrawColor(r, c.r, c.g, c.b, a);
-}
+/* ---- composing ----------------------------------------------------- */
 
 static void draw_picture(struct render *rd, uint64_t key, int dx, Uint8 alpha)
 {
@@ -201,12 +359,7 @@ static void draw_picture(struct render *rd, uint64_t key, int dx, Uint8 alpha)
     if (!p)
         return;
     p->used = ++rd->use_clock;
-    /* Slides are opaque: a plain copy is much cheaper than a blend in
-     * the software renderer. */
-    SDL_SetTextureBlendMode(p->tex, alpha == 255 ? SDL_BLENDMODE_NONE : SDL_BLENDMODE_BLEND);
-    SDL_SetTextureAlphaMod(p->tex, alpha);
-    SDL_Rect dst = {dx, 0, rd->w, rd->h};
-    SDL_RenderCopy(rd->r, p->tex, NULL, &dst);
+    cv_copy(rd, &p->img, (SDL_Rect){dx, 0, rd->w, rd->h}, alpha);
 }
 
 static void draw_progress(struct render *rd, const struct frame *f)
@@ -221,95 +374,88 @@ static void draw_progress(struct render *rd, const struct frame *f)
         seg = b->h * 12;
     if (seg < 2) {
         /* Too many slides for segments: one proportional bar. */
-        SDL_SetRenderDrawBlendMode(rd->r, SDL_BLENDMODE_BLEND);
-        set_color(rd->r, rd->pal.text, 50);
-        SDL_RenderFillRect(rd->r, &(SDL_Rect){b->x, b->y, b->w, b->h});
-        set_color(rd->r, rd->pal.accent, 255);
-        SDL_RenderFillRect(rd->r,
-                           &(SDL_Rect){b->x, b->y, b->w * (f->slide_index + 1) / n, b->h});
+        cv_fill(rd, (SDL_Rect){b->x, b->y, b->w, b->h}, rd->pal.text, 50);
+        cv_fill(rd, (SDL_Rect){b->x, b->y, b->w * (f->slide_index + 1) / n, b->h},
+                rd->pal.accent, 255);
         return;
     }
     int total = seg * n + gap * (n - 1);
     int x = b->x + (b->w - total) / 2;
-    SDL_SetRenderDrawBlendMode(rd->r, SDL_BLENDMODE_BLEND);
     for (int i = 0; i < n; i++, x += seg + gap) {
         bool cur = i == f->slide_index;
-        set_color(rd->r, cur ? rd->pal.accent : rd->pal.text, cur ? 255 : 60);
-        SDL_RenderFillRect(rd->r, &(SDL_Rect){x, b->y, seg, b->h});
+        cv_fill(rd, (SDL_Rect){x, b->y, seg, b->h}, cur ? rd->pal.accent : rd->pal.text,
+                cur ? 255 : 60);
     }
 }
 
-static void draw_ticker(struct render *rd, const struct frame *f)
+static void draw_ticker(struct render *rd, const struct frame *f, const SDL_Rect *clip)
 {
     const struct lay_box *b = &rd->chrome.ticker;
     if (b->h <= 0 || rd->n_ticker == 0)
         return;
-    SDL_SetRenderDrawBlendMode(rd->r, SDL_BLENDMODE_BLEND);
-    SDL_SetRenderDrawColor(rd->r, 0, 0, 0, 70);
-    SDL_RenderFillRect(rd->r, &(SDL_Rect){b->x, b->y, b->w, b->h});
+    cv_fill(rd, (SDL_Rect){b->x, b->y, b->w, b->h}, (SDL_Color){0, 0, 0, 255}, 70);
 
     int gap = b->h * 2; /* room for the separator dot */
     long total = 0;
     for (int i = 0; i < rd->n_ticker; i++)
-        if (rd->ticker[i].tex)
+        if (rd->ticker[i].tex || rd->ticker[i].surf)
             total += rd->ticker[i].w + gap;
     if (total <= 0)
         return;
     long off = (long)fmod((double)f->ticker_ms * render_ticker_speed(rd) / 1000.0,
                           (double)total);
-    SDL_RenderSetClipRect(rd->r, &(SDL_Rect){b->x, b->y, b->w, b->h});
+    SDL_Rect strip = {b->x, b->y, b->w, b->h};
+    SDL_IntersectRect(&strip, clip, &strip);
+    cv_clip(rd, &strip);
     long x = b->x + b->h / 2 - off;
     int dot = b->h / 6 > 2 ? b->h / 6 : 2;
     while (x < b->x + b->w) {
         for (int i = 0; i < rd->n_ticker && x < b->x + b->w; i++) {
-            struct piece *p = &rd->ticker[i];
-            if (!p->tex)
+            struct img *p = &rd->ticker[i];
+            if (!p->tex && !p->surf)
                 continue;
             if (x + p->w + gap > b->x) {
-                SDL_Rect dst = {(int)x, b->y + (b->h - p->h) / 2, p->w, p->h};
-                SDL_RenderCopy(rd->r, p->tex, NULL, &dst);
-                set_color(rd->r, rd->pal.accent, 255);
-                SDL_RenderFillRect(rd->r, &(SDL_Rect){(int)x + p->w + (gap - dot) / 2,
-                                                      b->y + (b->h - dot) / 2, dot, dot});
+                cv_copy(rd, p, (SDL_Rect){(int)x, b->y + (b->h - p->h) / 2, p->w, p->h}, 255);
+                cv_fill(rd,
+                        (SDL_Rect){(int)x + p->w + (gap - dot) / 2, b->y + (b->h - dot) / 2,
+                                   dot, dot},
+                        rd->pal.accent, 255);
             }
             x += p->w + gap;
         }
     }
-    SDL_RenderSetClipRect(rd->r, NULL);
+    cv_clip(rd, clip);
 }
 
-static void draw_chrome(struct render *rd, const struct frame *f)
+static void draw_chrome(struct render *rd, const struct frame *f, const SDL_Rect *clip)
 {
     const struct chrome_layout *c = &rd->chrome;
-    if (rd->header.tex)
-        SDL_RenderCopy(rd->r, rd->header.tex, NULL,
-                       &(SDL_Rect){c->header.x, c->header.y, rd->header.w, rd->header.h});
-    if (rd->clock.tex) {
-        SDL_Rect dst = {c->clock.x + c->clock.w - rd->clock.w,
-                        c->clock.y + (c->clock.h - rd->clock.h) / 2, rd->clock.w,
-                        rd->clock.h};
-        SDL_RenderCopy(rd->r, rd->clock.tex, NULL, &dst);
-    }
+    if (rd->header.tex || rd->header.surf)
+        cv_copy(rd, &rd->header,
+                (SDL_Rect){c->header.x, c->header.y, rd->header.w, rd->header.h}, 255);
+    if (rd->clock.tex || rd->clock.surf)
+        cv_copy(rd, &rd->clock,
+                (SDL_Rect){c->clock.x + c->clock.w - rd->clock.w,
+                           c->clock.y + (c->clock.h - rd->clock.h) / 2, rd->clock.w,
+                           rd->clock.h},
+                255);
     draw_progress(rd, f);
-    draw_ticker(rd, f);
-    if (f->banner && rd->banner.tex)
-        SDL_RenderCopy(rd->r, rd->banner.tex, NULL,
-                       &(SDL_Rect){c->banner.x, c->banner.y, rd->banner.w, rd->banner.h});
+    draw_ticker(rd, f, clip);
+    if (f->banner && (rd->banner.tex || rd->banner.surf))
+        cv_copy(rd, &rd->banner,
+                (SDL_Rect){c->banner.x, c->banner.y, rd->banner.w, rd->banner.h}, 255);
 }
 
-void render_compose(struct render *rd, const struct frame *f)
+static void compose(struct render *rd, const struct frame *f, const SDL_Rect *clip)
 {
-    if (rd->target)
-        SDL_SetRenderTarget(rd->r, rd->target);
-    SDL_SetRenderDrawBlendMode(rd->r, SDL_BLENDMODE_NONE);
+    cv_clip(rd, clip);
     if (f->blank) {
-        SDL_SetRenderDrawColor(rd->r, 0, 0, 0, 255);
-        SDL_RenderClear(rd->r);
+        cv_fill(rd, *clip, (SDL_Color){0, 0, 0, 255}, 255);
     } else {
-        set_color(rd->r, rd->pal.background, 255);
-        SDL_RenderClear(rd->r);
         rd->keep[0] = f->from_key;
         rd->keep[1] = f->transition ? f->to_key : f->from_key;
+        if (!find(rd, f->from_key) || f->transition)
+            cv_fill(rd, *clip, rd->pal.background, 255);
         if (!f->transition) {
             draw_picture(rd, f->from_key, 0, 255);
         } else if (f->kind == TRANSITION_SLIDE) {
@@ -321,8 +467,17 @@ void render_compose(struct render *rd, const struct frame *f)
             draw_picture(rd, f->to_key, 0, (Uint8)lroundf(f->progress * 255.0f));
         }
         if (f->chrome)
-            draw_chrome(rd, f);
+            draw_chrome(rd, f, clip);
     }
+    cv_clip(rd, NULL);
+}
+
+static void compose_gpu(struct render *rd, const struct frame *f)
+{
+    SDL_Rect all = {0, 0, rd->w, rd->h};
+    if (rd->target)
+        SDL_SetRenderTarget(rd->r, rd->target);
+    compose(rd, f, &all);
     if (rd->target) {
         SDL_SetRenderTarget(rd->r, NULL);
         SDL_SetRenderDrawColor(rd->r, 0, 0, 0, 255);
@@ -335,14 +490,74 @@ void render_compose(struct render *rd, const struct frame *f)
     }
 }
 
+void render_compose(struct render *rd, const struct frame *f)
+{
+    if (rd->r) {
+        compose_gpu(rd, f);
+        return;
+    }
+    SDL_Rect all = {0, 0, rd->w, rd->h};
+    compose(rd, f, &all);
+    if (rd->canvas != rd->out)
+        SDL_BlitSurface(rd->canvas, NULL, rd->out, NULL);
+    rd->last = *f;
+    rd->have_last = true;
+    rd->damage = (SDL_Rect){0, 0, 0, 0};
+}
+
+/* What a frame changes relative to the last one drawn. */
+static void frame_damage(struct render *rd, const struct frame *f)
+{
+    const struct frame *l = &rd->last;
+    if (!rd->have_last || f->blank != l->blank || f->chrome != l->chrome ||
+        f->banner != l->banner || f->from_key != l->from_key ||
+        f->transition != l->transition || f->to_key != l->to_key) {
+        damage_all(rd);
+        return;
+    }
+    if (f->transition && f->progress != l->progress) {
+        /* The header stays still over a transition: everything below it. */
+        int top = rd->chrome.header.y + rd->chrome.header.h;
+        damage(rd, (SDL_Rect){0, top, rd->w, rd->h - top});
+    }
+    if (f->slide_index != l->slide_index || f->n_slides != l->n_slides)
+        damage(rd, box_rect(rd->chrome.progress));
+    if (f->ticker_ms != l->ticker_ms && rd->n_ticker > 0)
+        damage(rd, box_rect(rd->chrome.ticker));
+}
+
 void render_frame(struct render *rd, const struct frame *f)
 {
-    render_compose(rd, f);
-    SDL_RenderPresent(rd->r);
+    if (rd->r) {
+        compose_gpu(rd, f);
+        SDL_RenderPresent(rd->r);
+        return;
+    }
+    frame_damage(rd, f);
+    rd->last = *f;
+    rd->have_last = true;
+    if (SDL_RectEmpty(&rd->damage))
+        return;
+    SDL_Rect region = rd->damage;
+    if (getenv("EDUKIOSK_DEBUG_DAMAGE"))
+        fprintf(stderr, "damage %d,%d %dx%d\n", region.x, region.y, region.w, region.h);
+    rd->damage = (SDL_Rect){0, 0, 0, 0};
+    compose(rd, f, &region);
+    if (rd->canvas != rd->out) {
+        SDL_Rect r = region;
+        SDL_BlitSurface(rd->canvas, &r, rd->out, &r);
+    }
+    if (rd->win && SDL_UpdateWindowSurfaceRects(rd->win, &region, 1) < 0) {
+        /* The window surface went away (resize, TV re-plugged). */
+        LOG_WARN("cannot update the screen: %s", SDL_GetError());
+        damage_all(rd);
+    }
 }
 
 SDL_Surface *render_read_pixels(struct render *rd)
 {
+    if (!rd->r)
+        return SDL_ConvertSurfaceFormat(rd->out, SDL_PIXELFORMAT_ARGB8888, 0);
     int w, h;
     if (SDL_GetRendererOutputSize(rd->r, &w, &h) < 0)
         return NULL;

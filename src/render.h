@@ -1,11 +1,16 @@
 /* render: composites the finished pictures on the screen every frame.
  *
- * The only SDL_Renderer user (main thread).  It holds textures uploaded
- * from raster surfaces — full-screen pictures (slides, fallback, alert)
- * keyed by the caller, plus the chrome pieces (header, clock, ticker
- * items, banner) — and draws one frame from a struct frame: the picture or
- * the two pictures of a transition, then the chrome over them.  The same
- * code draws --render's PNGs through a software renderer on a surface.
+ * Main thread only.  It holds the full-screen pictures (slides, fallback,
+ * alert) keyed by the caller, plus the chrome pieces (header, clock,
+ * ticker items, banner), and draws one frame from a struct frame: the
+ * picture or the two pictures of a transition, then the chrome over them.
+ *
+ * Two back ends behind one drawing code:
+ *  - an SDL_Renderer (GPU: OpenGL ES on a Pi): textures, whole frames;
+ *  - a surface (the window's own surface with SDL's software path, or the
+ *    PNG of --render): only what changed is drawn and sent to the screen
+ *    — the ticker strip, the clock, the region that fades — so a still
+ *    slide with a scrolling ticker costs a sliver of a frame.
  */
 #ifndef EDUKIOSK_RENDER_H
 #define EDUKIOSK_RENDER_H
@@ -36,14 +41,19 @@ struct frame {
 
 struct render;
 
-/* w × h is the logical (content) size; rotation 0/90/180/270 turns it on
- * the output.  NULL on failure. */
+/* GPU back end on r.  w × h is the logical (content) size; rotation
+ * 0/90/180/270 turns it on the output.  NULL on failure. */
 struct render *render_new(SDL_Renderer *r, int w, int h, int rotation);
+/* Surface back end: draws into win's surface (win may be NULL: then into
+ * `target`, e.g. for --render).  NULL on failure. */
+struct render *render_new_surface(SDL_Window *win, SDL_Surface *target);
 void render_free(struct render *rd); /* accepts NULL */
+/* "gpu" or "surface". */
+const char *render_backend(const struct render *rd);
 
 /* Upload a full-screen picture (takes and frees the surface).  Keeps at
- * most a few pictures; the least recently used ones not listed as keep
- * in render_frame go first. */
+ * most a few pictures; the least recently used ones not on screen go
+ * first. */
 void render_put_picture(struct render *rd, uint64_t key, SDL_Surface *s, time_t made);
 /* Whether a picture is there, and when it was rasterised. */
 bool render_has_picture(const struct render *rd, uint64_t key, time_t *made);
@@ -61,9 +71,10 @@ void render_set_ticker_count(struct render *rd, int n);
 /* Ticker speed in logical pixels per second (0 = no ticker). */
 double render_ticker_speed(const struct render *rd);
 
-/* Draws the frame and presents it. */
+/* Draws the frame (only what changed since the last one, on the surface
+ * back end) and presents it. */
 void render_frame(struct render *rd, const struct frame *f);
-/* Draws the frame without presenting (for --render and screenshots). */
+/* Draws the whole frame without presenting (--render, screenshots). */
 void render_compose(struct render *rd, const struct frame *f);
 
 /* The output as a new ARGB8888 surface (screenshot); NULL on failure. */
