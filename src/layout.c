@@ -754,7 +754,7 @@ static void lay_list(struct lb *b, const struct slide *s, struct lay_box a, bool
                 int d = (int)lround(px * 1.2);
                 struct lay_box circ = mkbox(x, y + (lh - d) / 2, d, d);
                 add_rect(b, circ, LC_ACCENT, 255, d, "circle");
-                char num[8];
+                char num[16];
                 snprintf(num, sizeof(num), "%d", i + 1);
                 int npx = (int)lround(d * 0.55);
                 /* Digits sit low in their line: lift them optically. */

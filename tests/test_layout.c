@@ -11,7 +11,11 @@
 #include <string.h>
 #include <time.h>
 
+#include <SDL_ttf.h>
+
 #include "deck.h"
+#include "feed.h"
+#include "font.h"
 #include "layout.h"
 #include "text.h"
 #include "utf8.h"
@@ -1062,6 +1066,88 @@ static void test_degenerate(void **state)
     assert_true(c.content.h > 0);
 }
 
+/* The built-in deck and the fixtures above, measured with the bundled
+ * fonts that will draw them. */
+static void test_real_fonts(void **state)
+{
+    (void)state;
+    assert_int_equal(TTF_Init(), 0);
+    struct fontset *fs = fontset_new();
+    assert_non_null(fs);
+    struct text_measure real = {fontset_measure, fs};
+    struct deck *d = feed_builtin();
+    assert_non_null(d);
+    time_t now = now_fixed();
+    for (size_t k = 0; k < N_SIZES; k++) {
+        int w = sizes[k].w, h = sizes[k].h;
+        struct chrome_layout c;
+        layout_chrome(d, w, h, &c);
+        for (size_t i = 0; i < d->n_slides; i++) {
+            struct slide_layout l;
+            assert_int_equal(layout_slide(d, &d->slides[i], w, h, now, &real, &l), 0);
+            char what[64];
+            snprintf(what, sizeof(what), "builtin slide %zu", i + 1);
+            /* The built-in deck is the showcase: nothing may be cut. */
+            struct check ck = {what, w, h, &c.content, &real, false};
+            check_layout(&l, &ck);
+            assert_true(l.n_items > 0);
+            slide_layout_free(&l);
+        }
+        /* The widest clock text fits its box in the real face. */
+        for (int lang = 0; lang < 2; lang++) {
+            struct deck dd;
+            make_deck(&dd, lang ? LANG_EN : LANG_ZH_CN, true, ALERT_NONE);
+            struct chrome_layout cc;
+            layout_chrome(&dd, w, h, &cc);
+            char buf[96];
+            layout_clock_text(local_time(2026, 12, 30, 23, 58), dd.lang, buf, sizeof(buf));
+            int cw = fontset_measure(fs, buf, strlen(buf), cc.clock_px, false);
+            if (cw > cc.clock.w)
+                fail_msg("%dx%d: clock \"%s\" is %d px, box %d", w, h, buf, cw, cc.clock.w);
+        }
+        /* Every kind of fixture once, with long text allowed to ellipsise. */
+        static char *items[12];
+        static struct card cards[12];
+        static struct milestone ms[8];
+        for (int i = 0; i < 12; i++) {
+            items[i] = (char *)(i % 2 ? TYPICAL : LONG);
+            cards[i].heading = (char *)(i % 2 ? SHORT : TYPICAL);
+            cards[i].text = (char *)(i % 3 ? TYPICAL : LONG);
+        }
+        for (int i = 0; i < 8; i++)
+            ms[i] = (struct milestone){.date = "2027-12-31", .label = (char *)TYPICAL,
+                                       .text = (char *)(i % 2 ? TYPICAL : LONG),
+                                       .when = {.set = true, .t = now + 86400 * (i * 40 - 60)}};
+        struct slide slides[] = {
+            {.type = SLIDE_LIST, .title = (char *)LONG, .items = items, .n_items = 12,
+             .numbered = true},
+            {.type = SLIDE_CARDS, .title = (char *)TYPICAL, .cards = cards, .n_cards = 12},
+            {.type = SLIDE_TIMELINE, .title = (char *)TYPICAL, .milestones = ms,
+             .n_milestones = 8},
+            {.type = SLIDE_QUOTE, .text = (char *)LONG, .source = (char *)TYPICAL},
+            {.type = SLIDE_COUNTDOWN, .title = (char *)LONG, .label = (char *)LONG,
+             .target = {.set = true, .t = now + 3600 * 5}},
+            {.type = SLIDE_TITLE, .title = (char *)LONG, .subtitle = (char *)LONG,
+             .footer = (char *)LONG},
+        };
+        for (size_t i = 0; i < sizeof(slides) / sizeof(slides[0]); i++) {
+            struct slide_layout l;
+            assert_int_equal(layout_slide(d, &slides[i], w, h, now, &real, &l), 0);
+            struct check ck = {"real fixture", w, h, &c.content, &real, true};
+            check_layout(&l, &ck);
+            slide_layout_free(&l);
+        }
+        struct slide_layout l;
+        assert_int_equal(layout_fallback(d, w, h, now, &real, &l), 0);
+        struct check ck = {"real fallback", w, h, &c.content, &real, false};
+        check_layout(&l, &ck);
+        slide_layout_free(&l);
+    }
+    deck_unref(d);
+    fontset_free(fs);
+    TTF_Quit();
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -1072,7 +1158,7 @@ int main(void)
         cmocka_unit_test(test_quote),      cmocka_unit_test(test_image),
         cmocka_unit_test(test_background), cmocka_unit_test(test_alert),
         cmocka_unit_test(test_banner),     cmocka_unit_test(test_fallback),
-        cmocka_unit_test(test_degenerate),
+        cmocka_unit_test(test_degenerate), cmocka_unit_test(test_real_fonts),
     };
     return cmocka_run_group_tests(tests, group_setup, NULL);
 }
