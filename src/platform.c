@@ -177,8 +177,11 @@ bool platform_watchdog_kick(void)
 
 bool platform_clock_synced(void)
 {
-    /* The same test as systemd's timedated ("NTPSynchronized"): the
-     * kernel's maximum error is below its 16 s ceiling. */
+    /* systemd-timesyncd (Raspberry Pi OS, Debian) marks its first sync. */
+    if (access("/run/systemd/timesync/synchronized", F_OK) == 0)
+        return true;
+    /* Otherwise (chrony, ntpd) the same test as timedated's
+     * NTPSynchronized: the kernel's maximum error is below 16 s. */
     struct timex tx;
     memset(&tx, 0, sizeof(tx));
     if (adjtimex(&tx) < 0)
