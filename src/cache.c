@@ -15,7 +15,7 @@
 
 #define META_MAGIC "edukiosk-cache 1"
 #define IMAGE_MAGIC "edukiosk-image 1"
-#define META_MAX 16384   /* feed.meta and an image header are small */
+#define META_MAX 16384 /* feed.meta and an image header are small */
 
 static int join(char *out, size_t outlen, const char *dir, const char *name)
 {
@@ -129,8 +129,8 @@ static int parse_meta(const char *text, size_t len, struct cache_meta *m)
         if (!r && !hit)
             r = take(line, l, "etag", m->etag, sizeof(m->etag), &hit);
         if (!r && !hit)
-            r = take(line, l, "last-modified", m->last_modified,
-                     sizeof(m->last_modified), &hit);
+            r = take(line, l, "last-modified", m->last_modified, sizeof(m->last_modified),
+                     &hit);
         if (!r && !hit)
             r = take(line, l, "hash", m->hash, sizeof(m->hash), &hit);
         if (!r && !hit)
@@ -242,7 +242,8 @@ int cache_write_feed(const char *dir, const void *data, size_t len,
     snprintf(refresh, sizeof(refresh), "%d", m->refresh_s > 0 ? m->refresh_s : 0);
     n = (size_t)snprintf(meta, sizeof(meta), "%s\n", META_MAGIC);
     if ((r = put_line(meta, sizeof(meta), &n, "url", m->url)) < 0 ||
-        (r = put_line(meta, sizeof(meta), &n, "base", m->base[0] ? m->base : m->url)) < 0 ||
+        (r = put_line(meta, sizeof(meta), &n, "base", m->base[0] ? m->base : m->url)) <
+            0 ||
         (r = put_line(meta, sizeof(meta), &n, "etag", m->etag)) < 0 ||
         (r = put_line(meta, sizeof(meta), &n, "last-modified", m->last_modified)) < 0 ||
         (r = put_line(meta, sizeof(meta), &n, "hash", hash)) < 0 ||
@@ -279,8 +280,8 @@ int cache_image_path(const char *dir, const char *url, char *out, size_t outlen)
     return 0;
 }
 
-int cache_read_image(const char *dir, const char *url, size_t max,
-                     unsigned char **data, size_t *len, struct cache_image_meta *m)
+int cache_read_image(const char *dir, const char *url, size_t max, unsigned char **data,
+                     size_t *len, struct cache_image_meta *m)
 {
     char path[PATH_MAX];
     *data = NULL;
@@ -388,7 +389,7 @@ int cache_prune_images(const char *dir, const char *const *urls, size_t n)
     int r = join(images, sizeof(images), dir, "images");
     if (r < 0)
         return r;
-    char (*keep)[65] = calloc(n ? n : 1, sizeof(*keep));
+    char(*keep)[65] = calloc(n ? n : 1, sizeof(*keep));
     if (!keep)
         return -ENOMEM;
     for (size_t i = 0; i < n; i++)

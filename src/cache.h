@@ -62,8 +62,8 @@ int cache_forget_meta(const char *dir);
 /* Reads the cached image for url (bytes at most max; caller frees *data).
  * Returns 0, -ENOENT, -EFBIG, or -EBADMSG when the file is damaged or
  * belongs to another URL.  m may be NULL. */
-int cache_read_image(const char *dir, const char *url, size_t max,
-                     unsigned char **data, size_t *len, struct cache_image_meta *m);
+int cache_read_image(const char *dir, const char *url, size_t max, unsigned char **data,
+                     size_t *len, struct cache_image_meta *m);
 
 /* Stores an image with its validators (either may be NULL or "").
  * Returns 0 or -errno. */

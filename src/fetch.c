@@ -132,10 +132,10 @@ struct resp {
     bool too_big;
     long status;
     char etag[256], last_modified[128];
-    char url[2048];   /* after redirects */
+    char url[2048]; /* after redirects */
     char error[512];
-    char kind[64];    /* stable name of the error, for "did it change?" */
-    bool transient;   /* worth retrying before the content changes */
+    char kind[64];  /* stable name of the error, for "did it change?" */
+    bool transient; /* worth retrying before the content changes */
 };
 
 static void resp_free(struct resp *r)
@@ -166,7 +166,8 @@ static size_t on_write(char *ptr, size_t size, size_t nmemb, void *ud)
         /* Refuse early what announces itself as too big (MAXFILESIZE
          * does this too; this also covers encodings it skips). */
         curl_off_t cl = -1;
-        if (curl_easy_getinfo(r->curl, CURLINFO_CONTENT_LENGTH_DOWNLOAD_T, &cl) == CURLE_OK &&
+        if (curl_easy_getinfo(r->curl, CURLINFO_CONTENT_LENGTH_DOWNLOAD_T, &cl) ==
+                CURLE_OK &&
             cl > 0 && (uint64_t)cl > r->cap) {
             r->too_big = true;
             return 0;
@@ -207,7 +208,8 @@ static bool header_value(const char *buf, size_t len, const char *name, char *ds
     const char *p = buf + nl + 1, *end = buf + len;
     while (p < end && (*p == ' ' || *p == '\t'))
         p++;
-    while (end > p && (end[-1] == '\r' || end[-1] == '\n' || end[-1] == ' ' || end[-1] == '\t'))
+    while (end > p &&
+           (end[-1] == '\r' || end[-1] == '\n' || end[-1] == ' ' || end[-1] == '\t'))
         end--;
     size_t vl = (size_t)(end - p);
     for (size_t i = 0; i < vl; i++)
@@ -267,8 +269,8 @@ static void classify(struct resp *r, CURLcode c, const char *errbuf,
         return;
     case CURLE_OPERATION_TIMEDOUT:
         if (strstr(errbuf, "too slow")) {
-            fail(r, "too-slow", true, "too slow: under %ld bytes/s for %d s", cfg->low_speed_bytes,
-                 cfg->low_speed_time_s);
+            fail(r, "too-slow", true, "too slow: under %ld bytes/s for %d s",
+                 cfg->low_speed_bytes, cfg->low_speed_time_s);
             return;
         }
         fail(r, "timeout", true, "timed out: %s", detail);
@@ -277,7 +279,8 @@ static void classify(struct resp *r, CURLcode c, const char *errbuf,
         fail(r, "redirects", false, "more than %ld redirects", MAX_REDIRS);
         return;
     case CURLE_UNSUPPORTED_PROTOCOL:
-        fail(r, "protocol", false, "refused (only http and https are allowed): %s", detail);
+        fail(r, "protocol", false, "refused (only http and https are allowed): %s",
+             detail);
         return;
     case CURLE_COULDNT_RESOLVE_HOST:
     case CURLE_COULDNT_RESOLVE_PROXY:
@@ -312,10 +315,10 @@ static CURLcode setup(CURL *h, const struct fetch_config *cfg, const char *url,
 {
     static const char ua[] = "edukiosk/" EDUKIOSK_VERSION;
     CURLcode c = CURLE_OK;
-#define SET(opt, val)                                                                        \
-    do {                                                                                     \
-        if (c == CURLE_OK)                                                                   \
-            c = curl_easy_setopt(h, opt, val);                                               \
+#define SET(opt, val)                                                                    \
+    do {                                                                                 \
+        if (c == CURLE_OK)                                                               \
+            c = curl_easy_setopt(h, opt, val);                                           \
     } while (0)
     SET(CURLOPT_URL, url);
     SET(CURLOPT_ERRORBUFFER, errbuf);
@@ -351,9 +354,10 @@ static CURLcode setup(CURL *h, const struct fetch_config *cfg, const char *url,
 
 /* GET url into r (cap bytes at most).  etag / last_modified (NULL or "")
  * make it conditional. */
-static enum http_outcome http_get(CURL *h, atomic_bool *stop, const struct fetch_config *cfg,
-                                  const char *url, const char *etag,
-                                  const char *last_modified, size_t cap, struct resp *r)
+static enum http_outcome http_get(CURL *h, atomic_bool *stop,
+                                  const struct fetch_config *cfg, const char *url,
+                                  const char *etag, const char *last_modified, size_t cap,
+                                  struct resp *r)
 {
     memset(r, 0, sizeof(*r));
     r->curl = h;
@@ -463,10 +467,22 @@ static enum http_outcome read_local(const char *ref, size_t cap, struct resp *r)
 /* ------------------------------------------------------------------ */
 /* Image checks                                                          */
 
-static unsigned long be16(const unsigned char *p) { return (unsigned long)p[0] << 8 | p[1]; }
-static unsigned long le16(const unsigned char *p) { return (unsigned long)p[1] << 8 | p[0]; }
-static unsigned long le24(const unsigned char *p) { return le16(p) | (unsigned long)p[2] << 16; }
-static unsigned long be32(const unsigned char *p) { return be16(p) << 16 | be16(p + 2); }
+static unsigned long be16(const unsigned char *p)
+{
+    return (unsigned long)p[0] << 8 | p[1];
+}
+static unsigned long le16(const unsigned char *p)
+{
+    return (unsigned long)p[1] << 8 | p[0];
+}
+static unsigned long le24(const unsigned char *p)
+{
+    return le16(p) | (unsigned long)p[2] << 16;
+}
+static unsigned long be32(const unsigned char *p)
+{
+    return be16(p) << 16 | be16(p + 2);
+}
 
 static int jpeg_size(const unsigned char *d, size_t len, long *w, long *h)
 {
@@ -545,7 +561,8 @@ int fetch_image_size(const unsigned char *d, size_t len, long *w, long *h)
         r = 0;
     } else if (len >= 4 && d[0] == 0xff && d[1] == 0xd8 && d[2] == 0xff) {
         r = jpeg_size(d, len, w, h);
-    } else if (len >= 10 && (memcmp(d, "GIF87a", 6) == 0 || memcmp(d, "GIF89a", 6) == 0)) {
+    } else if (len >= 10 &&
+               (memcmp(d, "GIF87a", 6) == 0 || memcmp(d, "GIF89a", 6) == 0)) {
         *w = (long)le16(d + 6);
         *h = (long)le16(d + 8);
         r = 0;
@@ -563,7 +580,8 @@ static bool image_acceptable(const struct fetch_config *cfg, const unsigned char
 {
     long w, h;
     if (fetch_image_size(d, len, &w, &h) < 0) {
-        snprintf(why, whylen, "not a PNG, JPEG, GIF or WebP image, or its header is damaged");
+        snprintf(why, whylen,
+                 "not a PNG, JPEG, GIF or WebP image, or its header is damaged");
         return false;
     }
     if ((long long)w * h > cfg->max_image_pixels) {
@@ -620,32 +638,32 @@ struct fetcher {
     char *url, *cache_dir, *ca_file;
     struct fetch_callbacks cb;
     CURL *curl;
-    bool http;     /* url is http(s): cached, conditional */
+    bool http; /* url is http(s): cached, conditional */
 
     bool threaded;
     pthread_t thread;
     pthread_mutex_t lock;
     pthread_cond_t cond;
-    bool poked;    /* under lock */
+    bool poked; /* under lock */
     atomic_bool stop;
     uint64_t rng;
 
     /* Worker-only state. */
-    bool have_live;            /* the screen has the deck of live_hash */
+    bool have_live; /* the screen has the deck of live_hash */
     char live_hash[65];
     char etag[256], last_modified[128]; /* validators of live_hash */
     int live_refresh;
-    char *live_body;           /* NULL: read it back from the cache */
+    char *live_body; /* NULL: read it back from the cache */
     size_t live_len;
     char live_base[2048];
-    char disk_hash[65];        /* what the cache holds, consistently */
-    bool retry_images;         /* the live deck lacks images that may come */
-    struct strv skip;          /* its images that failed for good */
-    char bad_hash[65];         /* the last invalid feed, not parsed twice */
+    char disk_hash[65]; /* what the cache holds, consistently */
+    bool retry_images;  /* the live deck lacks images that may come */
+    struct strv skip;   /* its images that failed for good */
+    char bad_hash[65];  /* the last invalid feed, not parsed twice */
     char bad_error[512];
     int failures;
     struct fetch_status st;
-    char state[640];           /* logged state: "ok" or the error kind */
+    char state[640]; /* logged state: "ok" or the error kind */
 };
 
 static double next_random(struct fetcher *f)
@@ -726,12 +744,12 @@ static void log_diagnostics(const struct feed_report *rep, const char *source)
 }
 
 struct image_pass {
-    size_t budget;    /* bytes left for this deck's images */
+    size_t budget; /* bytes left for this deck's images */
     int failed, downloaded, transient;
-    bool revalidate;  /* ask the server about cached images too */
-    bool quiet;       /* a retry pass: failures were logged before */
+    bool revalidate;         /* ask the server about cached images too */
+    bool quiet;              /* a retry pass: failures were logged before */
     const struct strv *skip; /* failed for good last time: not asked again */
-    struct strv perm; /* failed for good this time */
+    struct strv perm;        /* failed for good this time */
 };
 
 static void image_failed(struct deck_image *img, struct image_pass *p, bool transient,
@@ -776,7 +794,8 @@ static void fetch_image(struct fetcher *f, struct deck_image *img, struct image_
             image_failed(img, p, r.transient, r.error);
             return;
         }
-        if (!image_acceptable(&f->cfg, (unsigned char *)r.body, r.len, why, sizeof(why))) {
+        if (!image_acceptable(&f->cfg, (unsigned char *)r.body, r.len, why,
+                              sizeof(why))) {
             resp_free(&r);
             image_failed(img, p, false, why);
             return;
@@ -805,16 +824,17 @@ static void fetch_image(struct fetcher *f, struct deck_image *img, struct image_
         image_use(img, p, cdata, clen);
         return;
     }
-    enum http_outcome o = http_get(f->curl, &f->stop, &f->cfg, img->url,
-                                   cached ? cm.etag : NULL, cached ? cm.last_modified : NULL,
-                                   cap, &r);
+    enum http_outcome o =
+        http_get(f->curl, &f->stop, &f->cfg, img->url, cached ? cm.etag : NULL,
+                 cached ? cm.last_modified : NULL, cap, &r);
     if (o == HTTP_NOT_MODIFIED && cached) {
         image_use(img, p, cdata, clen);
         return;
     }
     if (o == HTTP_BODY) {
         free(cdata);
-        if (!image_acceptable(&f->cfg, (unsigned char *)r.body, r.len, why, sizeof(why))) {
+        if (!image_acceptable(&f->cfg, (unsigned char *)r.body, r.len, why,
+                              sizeof(why))) {
             resp_free(&r);
             image_failed(img, p, false, why);
             return;
@@ -956,7 +976,8 @@ static void set_validators(struct fetcher *f, const struct resp *r)
 
 /* A body that differs from the live deck's: parse, images, cache, hand
  * over.  Takes r->body on success. */
-static void new_feed(struct fetcher *f, struct resp *r, const char *hash, struct outcome *o)
+static void new_feed(struct fetcher *f, struct resp *r, const char *hash,
+                     struct outcome *o)
 {
     if (strcmp(hash, f->bad_hash) == 0) {
         /* The same broken feed again: same verdict, no second parse. */
@@ -1251,7 +1272,8 @@ struct fetcher *fetcher_new_manual(const struct fetch_config *cfg,
     return f;
 }
 
-struct fetcher *fetcher_new(const struct fetch_config *cfg, const struct fetch_callbacks *cb)
+struct fetcher *fetcher_new(const struct fetch_config *cfg,
+                            const struct fetch_callbacks *cb)
 {
     struct fetcher *f = fetcher_new_manual(cfg, cb);
     if (!f)
@@ -1319,7 +1341,8 @@ struct deck *fetch_load_cached(const struct fetch_config *in)
         return NULL;
     }
     if (m.url[0] && strcmp(m.url, cfg.url) != 0) {
-        LOG_INFO("the cache in %s holds another feed (%s); ignoring it", cfg.cache_dir, m.url);
+        LOG_INFO("the cache in %s holds another feed (%s); ignoring it", cfg.cache_dir,
+                 m.url);
         free(body);
         return NULL;
     }
@@ -1357,8 +1380,8 @@ struct deck *fetch_load_cached(const struct fetch_config *in)
         img->failed = true;
         missing++;
     }
-    LOG_INFO("cached feed %.12s: %zu slides, %zu images (%d missing)", d->hash, d->n_slides,
-             d->n_images, missing);
+    LOG_INFO("cached feed %.12s: %zu slides, %zu images (%d missing)", d->hash,
+             d->n_slides, d->n_images, missing);
     return d;
 }
 

@@ -17,14 +17,15 @@
 
 /* A zero field means "use the built-in default" (in brackets). */
 struct fetch_config {
-    const char *url;          /* http(s) URL (file:// and paths: read once) */
-    const char *cache_dir;    /* last-good feed + images; NULL = no cache */
-    const char *ca_file;      /* NULL = system default */
-    int refresh_s;            /* default interval when the feed gives none [300] */
-    int refresh_min_s, refresh_max_s; /* clamp for the feed's hint [5, 86400] */
-    size_t max_feed_bytes;    /* [2 MiB] */
-    size_t max_image_bytes;   /* per image [8 MiB] */
-    long max_image_pixels;    /* width x height from the header [16 Mpx] */
+    const char *url;       /* http(s) URL; a file:// URL or path is re-read
+                              each poll, without cache or validators */
+    const char *cache_dir; /* last-good feed + images; NULL = no cache */
+    const char *ca_file;   /* NULL = system default */
+    int refresh_s;         /* default interval when the feed gives none [300] */
+    int refresh_min_s, refresh_max_s;       /* clamp for the feed's hint [5, 86400] */
+    size_t max_feed_bytes;                  /* [2 MiB] */
+    size_t max_image_bytes;                 /* per image [8 MiB] */
+    long max_image_pixels;                  /* width x height from the header [16 Mpx] */
     int connect_timeout_s, total_timeout_s; /* per request [10, 60] */
     /* Abort a transfer slower than low_speed_bytes per second for
      * low_speed_time_s seconds [100 B/s, 30 s]. */
@@ -39,8 +40,8 @@ struct fetch_status {
     char url[1024];
     time_t last_attempt, last_success;
     enum fetch_result result;
-    long http_status;         /* 0 when there was no HTTP response */
-    char error[512];          /* "" unless result == FETCH_ERROR */
+    long http_status; /* 0 when there was no HTTP response */
+    char error[512];  /* "" unless result == FETCH_ERROR */
 };
 
 struct fetch_callbacks {
@@ -57,12 +58,14 @@ struct fetcher;
  * before starting threads; fetcher_new, fetch_once and fetch_load_cached
  * call it too, as a safety net.  Returns 0 or -1. */
 int fetch_global_init(void);
-/* curl_global_cleanup, after every fetcher is freed.  Optional. */
+/* curl_global_cleanup, at exit after every fetcher is freed (nothing here
+ * works after it).  Optional; keeps leak checkers quiet. */
 void fetch_global_cleanup(void);
 
 /* Starts the worker; the first fetch happens at once.  NULL on failure.
  * cfg's strings are copied. */
-struct fetcher *fetcher_new(const struct fetch_config *cfg, const struct fetch_callbacks *cb);
+struct fetcher *fetcher_new(const struct fetch_config *cfg,
+                            const struct fetch_callbacks *cb);
 /* Fetch now (SIGHUP).  Any thread. */
 void fetcher_poke(struct fetcher *f);
 /* Stops and joins the worker (within ~1 s even mid-transfer). */
@@ -82,7 +85,8 @@ enum fetch_result fetch_cycle(struct fetcher *f, double *next_delay_s);
  * failures > 0: back-off from refresh_min_s (or 5 s), doubling, capped at
  * 10 min, then scaled into [50 %, 100 %].  r in [0, 1) is the jitter.
  * Pure. */
-double fetch_next_delay(const struct fetch_config *cfg, int hint_s, int failures, double r);
+double fetch_next_delay(const struct fetch_config *cfg, int hint_s, int failures,
+                        double r);
 
 /* Width and height from a PNG, JPEG, GIF or WebP header, without
  * decoding.  0, or -1 when the bytes are no such image or the header is

@@ -34,7 +34,8 @@ static int group_setup(void **state)
 {
     (void)state;
     const char *t = getenv("TMPDIR");
-    int n = snprintf(tmp_base, sizeof(tmp_base), "%s/test_cache.XXXXXX", t && *t ? t : "/tmp");
+    int n = snprintf(tmp_base, sizeof(tmp_base), "%s/test_cache.XXXXXX",
+                     t && *t ? t : "/tmp");
     if (n < 0 || (size_t)n >= sizeof(tmp_base))
         return -1;
     return mkdtemp(tmp_base) ? 0 : -1;
@@ -136,8 +137,9 @@ static void test_missing(void **state)
     assert_null(data);
     assert_int_equal(cache_read_meta(dir, &m), -ENOENT);
     unsigned char *img;
-    assert_int_equal(cache_read_image(dir, "https://example.org/a.png", 100, &img, &len, NULL),
-                     -ENOENT);
+    assert_int_equal(
+        cache_read_image(dir, "https://example.org/a.png", 100, &img, &len, NULL),
+        -ENOENT);
     assert_int_equal(cache_prune_images(dir, NULL, 0), 0);
     assert_int_equal(cache_forget_meta(dir), 0);
 }
@@ -163,7 +165,7 @@ static void test_stale_meta(void **state)
     assert_string_equal(m.hash, hash);
     assert_string_equal(m.url, w.url);
     assert_string_equal(m.base, w.base);
-    assert_string_equal(m.etag, "");          /* never sent with the wrong body */
+    assert_string_equal(m.etag, ""); /* never sent with the wrong body */
     assert_string_equal(m.last_modified, "");
 
     assert_int_equal(cache_forget_meta(dir), 0);
@@ -186,12 +188,12 @@ static void test_malformed_meta(void **state)
     static const char *bad[] = {
         "",
         "not a cache file\n",
-        "edukiosk-cache 1\nurl https://example.org/\n",      /* no hash */
+        "edukiosk-cache 1\nurl https://example.org/\n", /* no hash */
         "edukiosk-cache 1\nurl https://example.org/\nhash 12\n",
-        "edukiosk-cache 1\nhash %s\n",                        /* no url */
+        "edukiosk-cache 1\nhash %s\n", /* no url */
         "edukiosk-cache 1\nurl https://example.org/\nhash %s\nrefresh -4\n",
         "edukiosk-cache 1\nurl https://example.org/\nhash %s\nrefresh 7x\n",
-        "edukiosk-cache 1\nurl https://example.org/\nhash %s",  /* cut short */
+        "edukiosk-cache 1\nurl https://example.org/\nhash %s", /* cut short */
     };
     for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
         snprintf(text, sizeof(text), bad[i], hash);
@@ -205,7 +207,8 @@ static void test_malformed_meta(void **state)
     }
     /* Keys from a newer version are ignored. */
     snprintf(text, sizeof(text),
-             "edukiosk-cache 1\nurl https://example.org/\nfuture-key x y\nhash %s\n", hash);
+             "edukiosk-cache 1\nurl https://example.org/\nfuture-key x y\nhash %s\n",
+             hash);
     put(dir, "feed.meta", text, strlen(text));
     assert_int_equal(cache_read_meta(dir, &m), 0);
     assert_string_equal(m.base, "https://example.org/"); /* base defaults to url */
@@ -224,7 +227,8 @@ static void test_image_roundtrip(void **state)
     for (size_t i = 0; i < sizeof(bytes); i++)
         bytes[i] = (unsigned char)(i * 31 + 7);
     assert_int_equal(cache_write_image(dir, url, bytes, sizeof(bytes), "\"e1\"",
-                                       "Sun, 13 Sep 2020 12:26:40 GMT"), 0);
+                                       "Sun, 13 Sep 2020 12:26:40 GMT"),
+                     0);
     unsigned char *data;
     size_t len;
     struct cache_image_meta m;
@@ -234,7 +238,8 @@ static void test_image_roundtrip(void **state)
     free(data);
     assert_string_equal(m.etag, "\"e1\"");
     assert_string_equal(m.last_modified, "Sun, 13 Sep 2020 12:26:40 GMT");
-    assert_int_equal(cache_read_image(dir, url, sizeof(bytes) - 1, &data, &len, NULL), -EFBIG);
+    assert_int_equal(cache_read_image(dir, url, sizeof(bytes) - 1, &data, &len, NULL),
+                     -EFBIG);
     assert_null(data);
 
     /* The file name is the SHA-256 of the URL. */
@@ -319,8 +324,9 @@ static char *big_feed(const char *word, int slides, size_t *len)
     assert_non_null(buf);
     n += (size_t)snprintf(buf + n, cap - n, "{\"format\": \"edukiosk/1\", \"slides\": [");
     for (int i = 0; i < slides; i++) {
-        n += (size_t)snprintf(buf + n, cap - n, "%s{\"type\": \"title\", \"title\": \"%d ",
-                              i ? ", " : "", i);
+        n +=
+            (size_t)snprintf(buf + n, cap - n, "%s{\"type\": \"title\", \"title\": \"%d ",
+                             i ? ", " : "", i);
         for (int k = 0; k < 600; k++) { /* 3-byte characters */
             memcpy(buf + n, word, 3);
             n += 3;
@@ -384,7 +390,8 @@ static void test_crash_safety(void **state)
         assert_int_equal(kill(pid, SIGKILL), 0);
         int status;
         assert_int_equal(waitpid(pid, &status, 0), pid);
-        assert_true(WIFSIGNALED(status) || (WIFEXITED(status) && WEXITSTATUS(status) == 0));
+        assert_true(WIFSIGNALED(status) ||
+                    (WIFEXITED(status) && WEXITSTATUS(status) == 0));
 
         char *data;
         size_t len;
@@ -394,7 +401,8 @@ static void test_crash_safety(void **state)
         bool is_a = len == alen && memcmp(data, a, alen) == 0;
         bool is_b = len == blen && memcmp(data, b, blen) == 0;
         if (!is_a && !is_b)
-            fail_msg("iteration %d: the cached feed is neither version (%zu bytes)", iter, len);
+            fail_msg("iteration %d: the cached feed is neither version (%zu bytes)", iter,
+                     len);
         assert_string_equal(m.hash, is_a ? ahash : bhash);
         if (r == 0)
             assert_string_equal(m.etag, is_a ? "\"A\"" : "\"B\""); /* never crossed */

@@ -348,7 +348,8 @@ static enum fetch_result one_cycle(const struct fetch_config *cfg, struct rec *r
 }
 
 /* A failure that leaves no deck, no cache and an error status. */
-static void expect_failure(const char *path, const struct fetch_config *base, const char *what)
+static void expect_failure(const char *path, const struct fetch_config *base,
+                           const char *what)
 {
     char url[512], cache[256];
     url_of(url, sizeof(url), path);
@@ -627,7 +628,8 @@ static void test_gzip_bomb(void **state)
     memset(spaces, ' ', 300000);
     assert_int_equal(file_write_atomic(path, spaces, 300000, false), 0);
     free(spaces);
-    expect_failure("/files/spaces.json?gzip=1", NULL, "larger than the limit of 100000 bytes");
+    expect_failure("/files/spaces.json?gzip=1", NULL,
+                   "larger than the limit of 100000 bytes");
     expect_failure("/files/spaces.json?chunked=1", NULL, "larger than the limit");
 }
 
@@ -643,7 +645,7 @@ static void test_stall_mid_body(void **state)
     (void)state;
     char url[8] = "";
     struct fetch_config cfg = test_cfg(url, NULL);
-    cfg.total_timeout_s = 3;   /* the total timeout fires first here */
+    cfg.total_timeout_s = 3; /* the total timeout fires first here */
     cfg.low_speed_time_s = 50;
     expect_failure("/stall?bytes=60000", &cfg, "timed out");
     /* With the defaults for the rest, the low-speed rule catches it. */
@@ -653,8 +655,10 @@ static void test_stall_mid_body(void **state)
 static void test_oversized(void **state)
 {
     (void)state;
-    expect_failure("/big?bytes=300000&cl=1", NULL, "larger than the limit of 100000 bytes");
-    expect_failure("/big?bytes=300000&cl=0", NULL, "larger than the limit of 100000 bytes");
+    expect_failure("/big?bytes=300000&cl=1", NULL,
+                   "larger than the limit of 100000 bytes");
+    expect_failure("/big?bytes=300000&cl=0", NULL,
+                   "larger than the limit of 100000 bytes");
     /* The announced length is enough: the body never comes here, so only
      * the early check can end this before a timeout. */
     expect_failure("/big?bytes=300000&cl=1&stall=1", NULL, "larger than the limit");
@@ -673,7 +677,8 @@ static void test_server_down(void **state)
      * no other process can take the port meanwhile. */
     int s = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
     assert_true(s >= 0);
-    struct sockaddr_in a = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
+    struct sockaddr_in a = {.sin_family = AF_INET,
+                            .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
     assert_int_equal(bind(s, (struct sockaddr *)&a, sizeof(a)), 0);
     socklen_t al = sizeof(a);
     assert_int_equal(getsockname(s, (struct sockaddr *)&a, &al), 0);
@@ -753,8 +758,7 @@ static void test_validation_failure(void **state)
 {
     (void)state;
     serve("t16.json", "bad-feed.json", 1600000000);
-    expect_failure("/files/t16.json", NULL,
-                   "t16.json:4:");
+    expect_failure("/files/t16.json", NULL, "t16.json:4:");
     expect_failure("/files/t16.json", NULL,
                    "slides[0].duration: must be a number from 3 to 600");
 }
@@ -1044,13 +1048,13 @@ static void test_next_delay(void **state)
     assert_true(fetch_next_delay(&c, 0, 0, 0.999999) > 329.9);
     assert_true(fetch_next_delay(&c, 0, 0, 0.999999) <= 330.0);
     assert_true(fetch_next_delay(&c, 60, 0, 0.5) == 60.0);
-    assert_true(fetch_next_delay(&c, 1, 0, 0.5) == 5.0);      /* clamped up */
+    assert_true(fetch_next_delay(&c, 1, 0, 0.5) == 5.0);         /* clamped up */
     assert_true(fetch_next_delay(&c, 999999, 0, 0.5) == 3600.0); /* and down */
     assert_true(fetch_next_delay(&c, 60, 1, 0.0) == 2.5);
     assert_true(fetch_next_delay(&c, 60, 1, 0.999999) <= 5.0);
     assert_true(fetch_next_delay(&c, 60, 4, 0.0) == 20.0);
     assert_true(fetch_next_delay(&c, 60, 7, 0.0) == 160.0);
-    assert_true(fetch_next_delay(&c, 60, 8, 0.0) == 300.0);   /* capped at 600 */
+    assert_true(fetch_next_delay(&c, 60, 8, 0.0) == 300.0); /* capped at 600 */
     assert_true(fetch_next_delay(&c, 60, 30, 0.999999) <= 600.0);
     struct fetch_config z = {0}; /* built-in defaults */
     assert_true(fetch_next_delay(&z, 0, 0, 0.5) == 300.0);
@@ -1063,10 +1067,9 @@ static void test_image_size(void **state)
 {
     (void)state;
     long w, h;
-    static const unsigned char png[] = {0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n',
-                                        0, 0, 0, 13, 'I', 'H', 'D', 'R',
-                                        0, 0x01, 0x86, 0xa0, 0, 0x01, 0x86, 0xa0,
-                                        8, 2, 0, 0, 0};
+    static const unsigned char png[] = {
+        0x89, 'P', 'N',  'G',  '\r', '\n', 0x1a, '\n', 0,    0, 0, 13, 'I', 'H', 'D',
+        'R',  0,   0x01, 0x86, 0xa0, 0,    0x01, 0x86, 0xa0, 8, 2, 0,  0,   0};
     assert_int_equal(fetch_image_size(png, sizeof(png), &w, &h), 0);
     assert_int_equal(w, 100000);
     assert_int_equal(h, 100000);
@@ -1077,9 +1080,9 @@ static void test_image_size(void **state)
     assert_int_equal(fetch_image_size(png0, sizeof(png0), &w, &h), -1);
 
     /* SOI, an APP0 segment, then SOF0 with 480 x 640 (height first). */
-    static const unsigned char jpg[] = {0xff, 0xd8, 0xff, 0xe0, 0, 6, 'J', 'F', 'I', 'F',
-                                        0xff, 0xff, 0xc0, 0, 11, 8, 0x01, 0xe0, 0x02, 0x80,
-                                        1, 1, 0x11, 0};
+    static const unsigned char jpg[] = {0xff, 0xd8, 0xff, 0xe0, 0,    6, 'J',  'F',
+                                        'I',  'F',  0xff, 0xff, 0xc0, 0, 11,   8,
+                                        0x01, 0xe0, 0x02, 0x80, 1,    1, 0x11, 0};
     assert_int_equal(fetch_image_size(jpg, sizeof(jpg), &w, &h), 0);
     assert_int_equal(w, 640);
     assert_int_equal(h, 480);
@@ -1087,13 +1090,14 @@ static void test_image_size(void **state)
     assert_int_equal(fetch_image_size(jpg_sos, sizeof(jpg_sos), &w, &h), -1);
     assert_int_equal(fetch_image_size(jpg, 12, &w, &h), -1);
 
-    static const unsigned char gif[] = {'G', 'I', 'F', '8', '9', 'a', 0x20, 0x03, 0x58, 0x02};
+    static const unsigned char gif[] = {'G', 'I',  'F',  '8',  '9',
+                                        'a', 0x20, 0x03, 0x58, 0x02};
     assert_int_equal(fetch_image_size(gif, sizeof(gif), &w, &h), 0);
     assert_int_equal(w, 800);
     assert_int_equal(h, 600);
 
-    unsigned char webp[30] = {'R', 'I', 'F', 'F', 0, 0, 0, 0, 'W', 'E', 'B', 'P',
-                              'V', 'P', '8', 'X'};
+    unsigned char webp[30] = {'R', 'I', 'F', 'F', 0,   0,   0,   0,
+                              'W', 'E', 'B', 'P', 'V', 'P', '8', 'X'};
     webp[24] = 0x7f, webp[25] = 0x07; /* width - 1 = 1919 */
     webp[27] = 0x37, webp[28] = 0x04; /* height - 1 = 1079 */
     assert_int_equal(fetch_image_size(webp, sizeof(webp), &w, &h), 0);
