@@ -565,6 +565,7 @@ struct flow {
     int fixed_h[MAX_ENTRIES]; /* height each entry needs besides its text */
     int n, cols, col_w;
     double indent_em; /* text starts this many em (of its size) into the column */
+    int indent_px;    /* and the column loses this much more (padding) */
     int min_lines;    /* an entry is at least this many lines tall */
     bool bold;
     float spacing;
@@ -575,7 +576,7 @@ static int flow_rows(const struct flow *f) { return (f->n + f->cols - 1) / f->co
 
 static int flow_text_w(const struct flow *f, int px)
 {
-    return f->col_w - (int)lround(px * f->indent_em);
+    return f->col_w - f->indent_px - (int)lround(px * f->indent_em);
 }
 
 static int flow_gap(const struct flow *f, int px) { return (int)lround(px * f->gap_em); }
@@ -687,7 +688,7 @@ static void flow_fit(struct lb *b, const struct flow *f, int i, int px, int cap,
     fit(b, (struct text_fit_req){.text = f->text[i], .box_w = flow_text_w(f, px),
                                  .box_h = nl * lh, .max_px = px, .min_px = px,
                                  .bold = f->bold, .line_spacing = f->spacing,
-                                 .max_lines = cap > 0 ? cap : 0},
+                                 .max_lines = cap > 0 ? cap : 0, .balance = true},
         out);
 }
 
@@ -708,20 +709,31 @@ static void lay_list(struct lb *b, const struct slide *s, struct lay_box a, bool
     int n = (int)(s->n_items > MAX_ENTRIES ? MAX_ENTRIES : s->n_items);
     if (n <= 0 || body.h <= 0)
         return;
+    /* A few items each get a panel: the slide reads as designed rather
+     * than empty; many items stay plain so type can stay large. */
+    bool boxed = n <= 5;
+    int padx = boxed ? sc(b, 36) : 0, pady = boxed ? sc(b, 22) : 0;
     struct flow f = {.n = n, .cols = 1, .col_w = body.w, .min_lines = 1,
-                     .spacing = 1.4f, .gap_em = 0.55,
-                     .indent_em = s->numbered ? 1.75 : 1.0};
-    for (int i = 0; i < n; i++)
+                     .spacing = 1.4f, .gap_em = boxed ? 0.35 : 0.55,
+                     .indent_em = s->numbered ? 1.75 : 1.0, .indent_px = 2 * padx};
+    for (int i = 0; i < n; i++) {
         f.text[i] = s->items[i] ? s->items[i] : "";
+        f.fixed_h[i] = 2 * pady;
+    }
     int lo = sc(b, 32), hi = sc(b, 56);
     struct flow_sol sol = flow_solve(b, &f, lo, hi, body.h);
     if (!portrait && n >= 5) {
         struct flow f2 = f;
         f2.cols = 2;
         f2.col_w = (body.w - sc(b, 80)) / 2;
-        f2.gap_em = 0.55;
+        f2.gap_em = boxed ? 0.35 : 0.55;
         struct flow_sol sol2 = flow_solve(b, &f2, lo, hi, body.h);
-        if (flow_better(sol2, sol)) {
+        /* Two columns when they give clearly larger type, or type as
+         * large without wrapping any item. */
+        bool clearly = sol2.px * 100 >= sol.px * 108 ||
+                       (sol2.px >= sol.px && flow_height(b, &f2, sol2.px, sol2.cap, NULL) <=
+                                                 flow_height(b, &f2, sol2.px, 1, NULL));
+        if (flow_better(sol2, sol) && (clearly || !sol.fits || sol.cap != CAP_NONE)) {
             f = f2;
             sol = sol2;
         }
@@ -732,14 +744,14 @@ static void lay_list(struct lb *b, const struct slide *s, struct lay_box a, bool
     int lh = line_h(px, f.spacing);
     int lines[MAX_ENTRIES];
     long used = flow_height(b, &f, px, cap, lines);
-    int gap = flow_gap(&f, px) + spread(body.h, used, rows - 1, px * 6 / 10);
+    int gap = flow_gap(&f, px) + spread(body.h, used, rows - 1, px * (boxed ? 4 : 6) / 10);
     used += (long)(rows - 1) * (gap - flow_gap(&f, px));
     int y = settle(body.y, body.h, (int)used);
 
     for (int r = 0; r < rows && !b->fail; r++) {
         int rh = 0;
         for (int c = 0; c < f.cols && c * rows + r < n; c++)
-            rh = imax(rh, lines[c * rows + r] * lh);
+            rh = imax(rh, lines[c * rows + r] * lh + 2 * pady);
         if (y + rh > body.y + body.h) {
             LOG_WARN("list: %d of %d items do not fit the screen", n - r, n);
             break;
@@ -748,11 +760,15 @@ static void lay_list(struct lb *b, const struct slide *s, struct lay_box a, bool
             int i = c * rows + r;
             if (i >= n)
                 break;
-            int x = body.x + c * (f.col_w + colgap);
+            int px0 = body.x + c * (f.col_w + colgap);
+            if (boxed)
+                add_rect(b, mkbox(px0, y, f.col_w, rh), LC_PANEL, PANEL_ALPHA, sc(b, 16),
+                         "panel");
+            int x = px0 + padx, ty = y + pady;
             int tx = x + (int)lround(px * f.indent_em);
             if (s->numbered) {
                 int d = (int)lround(px * 1.2);
-                struct lay_box circ = mkbox(x, y + (lh - d) / 2, d, d);
+                struct lay_box circ = mkbox(x, ty + (lh - d) / 2, d, d);
                 add_rect(b, circ, LC_ACCENT, 255, d, "circle");
                 char num[16];
                 snprintf(num, sizeof(num), "%d", i + 1);
@@ -770,14 +786,14 @@ static void lay_list(struct lb *b, const struct slide *s, struct lay_box a, bool
                     it->vcenter = true;
             } else {
                 int d = imax(4, (int)lround(px * 0.3));
-                add_rect(b, mkbox(x + d / 2, y + (lh - d) / 2, d, d), LC_ACCENT, 255, d,
+                add_rect(b, mkbox(x + d / 2, ty + (lh - d) / 2, d, d), LC_ACCENT, 255, d,
                          "bullet");
             }
             struct text_lines t;
             flow_fit(b, &f, i, px, cap, &t);
             int th = text_h(&t);
-            add_text(b, "item", mkbox(tx, y, x + f.col_w - tx, th), &t, LC_TEXT, ALIGN_LEFT,
-                     false);
+            add_text(b, "item", mkbox(tx, ty, px0 + f.col_w - padx - tx, th), &t, LC_TEXT,
+                     ALIGN_LEFT, false);
         }
         y += rh + gap;
     }
@@ -885,7 +901,7 @@ static void card_fit(struct lb *b, const struct slide *s, int n, int cw, int ch,
     struct text_fit_req tr = {.box_w = inner_w,
                               .box_h = inner_h - hl * line_h(hp, 1.3f) - cf->tgap,
                               .max_px = imin(sc(b, 40), hp), .min_px = imin(sc(b, 28), hp),
-                              .line_spacing = tsp};
+                              .line_spacing = tsp, .balance = true};
     if (any_text && tr.box_h >= line_h(tr.min_px, tsp)) {
         tr.max_px = tr.min_px = common_px(b, texts, n, tr);
         for (int i = 0; i < n; i++) {
