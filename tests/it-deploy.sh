@@ -272,6 +272,19 @@ sed -n '/<!-- BEGIN KEYS -->/,/<!-- END KEYS -->/p' docs/configuration.md |
 cmp -s "$tmp/out" "$tmp/ref.doc" || bad "docs/configuration.md key table is out of date"
 
 # ---------------------------------------------------------------------
+step "the alert rules in docs/operations.md"
+if need promtool prometheus; then
+    sed -n '/<!-- BEGIN ALERTS -->/,/<!-- END ALERTS -->/p' docs/operations.md |
+        sed '/^<!--/d;/^```/d' >"$tmp/alerts.yml"
+    if [ -s "$tmp/alerts.yml" ] && promtool check rules "$tmp/alerts.yml" >"$tmp/rules.out" 2>&1; then
+        ok "$(grep -c 'alert:' "$tmp/alerts.yml") rules"
+    else
+        cat "$tmp/rules.out"
+        bad "promtool check rules"
+    fi
+fi
+
+# ---------------------------------------------------------------------
 step "binary: status JSON and metrics (promtool) from a short offscreen run"
 if need promtool prometheus; then
     run=$tmp/run
