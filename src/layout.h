@@ -25,7 +25,7 @@ enum lay_color {
     LC_MUTED,      /* text at reduced contrast (captions, dates) */
     LC_ACCENT,     /* theme accent */
     LC_ON_ACCENT,  /* text drawn on an accent fill (dark or light) */
-    LC_PANEL,      /* card/panel fill: text colour at low alpha */
+    LC_PANEL,      /* card/panel fill: the text colour; items give a low alpha */
     LC_ALERT,      /* alert red */
     LC_WARNING,    /* warning amber */
     LC_WHITE,
@@ -43,12 +43,17 @@ struct lay_item {
     enum lay_kind kind;
     struct lay_box box;
     enum lay_color color;
-    uint8_t alpha;   /* 255 = opaque */
+    uint8_t alpha;   /* 255 = opaque; multiplies the colour role */
     /* LAY_RECT */
     int radius;      /* rounded corners; radius >= h/2 makes a pill/circle */
     /* LAY_TEXT: lines are drawn top-down from box.y, line_h apart,
      * aligned within box.w; the lines fit inside box. */
-    const char *role; /* "title", "subtitle", "item", "heading", … (static) */
+    /* What the item is (static string), for layout.json and tests.
+     * Text: title, subtitle, footer, item, number, heading, text, date,
+     * label, days, unit, done, quote, mark, source, caption, level,
+     * school, time.  Rects: rule, panel, circle, bullet, line, dot, halo,
+     * pill, band, scrim.  Image: image. */
+    const char *role;
     bool bold;
     enum lay_align align;
     bool vcenter;     /* centre the block of lines vertically in box */
@@ -68,7 +73,10 @@ struct slide_layout {
 };
 
 /* The fixed frame around slides: header band (logo, school name, clock),
- * content area, progress indicator and ticker strip. */
+ * content area, progress indicator and ticker strip.  Sizes scale with
+ * min(w, h) / 1080; no two of header, progress, content, banner and
+ * ticker overlap.  On narrow screens the clock goes under the school
+ * name, still right aligned. */
 struct chrome_layout {
     int w, h;
     struct lay_box header;  /* band at the top */
@@ -81,19 +89,29 @@ struct chrome_layout {
     struct lay_box progress;/* thin strip for the progress indicator */
     struct lay_box ticker;  /* h == 0 when the deck has no ticker */
     int ticker_px;
-    struct lay_box banner;  /* where an info/warning alert banner goes */
+    struct lay_box banner;  /* info/warning alert banner: at the foot of the
+                             * content, above the ticker; h == 0 when the
+                             * deck has no such alert (the content area
+                             * leaves room for it whenever it has one) */
 };
 
 void layout_chrome(const struct deck *d, int w, int h, struct chrome_layout *out);
 
 /* Lays out slide s of deck d for a w × h screen at time now (countdown and
- * timeline "days to go" depend on it).  Returns 0 or -1 (out of memory). */
+ * timeline "days to go" depend on it: by local day, or by minute when a
+ * countdown is under a day).  Content stays inside the chrome's content
+ * area; text that cannot fit at its floor size is ellipsised, never
+ * clipped.  Returns 0 or -1 (out of memory or a text layout failure; out
+ * is then empty).  out holds pointers into d: keep d alive with it. */
 int layout_slide(const struct deck *d, const struct slide *s, int w, int h,
                  time_t now, const struct text_measure *m, struct slide_layout *out);
 
-/* Full-screen emergency alert; the fallback screen (school + clock) when
- * nothing is eligible; the banner for info/warning alerts (items inside
- * chrome->banner).  Same ownership as layout_slide. */
+/* Full-screen emergency alert (red background via has_bg_color; content
+ * kept clear of the header band and ticker, so the chrome may or may not
+ * be drawn over it); the fallback screen (school + clock, inside the
+ * content area) when nothing is eligible; the banner for info/warning
+ * alerts (items inside chrome->banner, in screen coordinates).  Same
+ * ownership as layout_slide. */
 int layout_alert(const struct deck *d, const struct alert *a, int w, int h,
                  const struct text_measure *m, struct slide_layout *out);
 int layout_fallback(const struct deck *d, int w, int h, time_t now,
