@@ -37,6 +37,10 @@ void paint_palette(const struct deck *d, struct palette *p)
     /* Text on the accent needs contrast whatever colour editors pick. */
     p->on_accent = luminance(p->accent) > 0.5f ? mix(p->background, rgb(0), 0.55f)
                                                : rgb(0xffffff);
+    /* Opaque on purpose: a translucent strip would be blended again at
+     * every frame of the ticker; this is the same colour, computed once
+     * (the gradient's foot, 27 % darker). */
+    p->band = mix(mix(p->background, rgb(0), 0.22f), rgb(0), 0.27f);
     p->alert = rgb(0xc62828);
     p->warning = rgb(0xf9a825);
     p->white = rgb(0xffffff);

@@ -44,6 +44,8 @@ struct render {
 
     /* Surface back end: what must be redrawn at the next frame. */
     SDL_Rect damage;
+    SDL_Rect fade_box;         /* where the two pictures of a fade differ */
+    uint64_t fade_from, fade_to;
     struct frame last;
     bool have_last;
 };
@@ -393,7 +395,7 @@ static void draw_ticker(struct render *rd, const struct frame *f, const SDL_Rect
     const struct lay_box *b = &rd->chrome.ticker;
     if (b->h <= 0 || rd->n_ticker == 0)
         return;
-    cv_fill(rd, (SDL_Rect){b->x, b->y, b->w, b->h}, (SDL_Color){0, 0, 0, 255}, 70);
+    cv_fill(rd, (SDL_Rect){b->x, b->y, b->w, b->h}, rd->pal.band, 255);
 
     int gap = b->h * 2; /* room for the separator dot */
     long total = 0;
@@ -505,6 +507,43 @@ void render_compose(struct render *rd, const struct frame *f)
     rd->damage = (SDL_Rect){0, 0, 0, 0};
 }
 
+/* The bounding box of the pixels where pictures a and b differ, below
+ * `top`: all a fade has to blend.  Slides share their background, so this
+ * is usually the text block, not the screen. */
+static SDL_Rect diff_box(struct render *rd, uint64_t a, uint64_t b, int top)
+{
+    SDL_Rect all = {0, top, rd->w, rd->h - top};
+    struct picture *pa = find(rd, a), *pb = find(rd, b);
+    if (!pa || !pb || !pa->img.surf || !pb->img.surf)
+        return all;
+    SDL_Surface *x = pa->img.surf, *y = pb->img.surf;
+    if (x->w != y->w || x->h != y->h || x->format->format != y->format->format ||
+        x->format->BytesPerPixel != 4)
+        return all;
+    int y0 = -1, y1 = -1, x0 = x->w, x1 = -1;
+    for (int row = top; row < x->h; row++) {
+        const Uint32 *ra = (const Uint32 *)((const Uint8 *)x->pixels + row * x->pitch);
+        const Uint32 *rb = (const Uint32 *)((const Uint8 *)y->pixels + row * y->pitch);
+        if (memcmp(ra, rb, (size_t)x->w * 4) == 0)
+            continue;
+        if (y0 < 0)
+            y0 = row;
+        y1 = row;
+        int l = 0, r = x->w - 1;
+        while (l < x0 && ra[l] == rb[l])
+            l++;
+        while (r > x1 && ra[r] == rb[r])
+            r--;
+        if (l < x0)
+            x0 = l;
+        if (r > x1)
+            x1 = r;
+    }
+    if (y0 < 0)
+        return (SDL_Rect){0, 0, 0, 0};
+    return (SDL_Rect){x0, y0, x1 - x0 + 1, y1 - y0 + 1};
+}
+
 /* What a frame changes relative to the last one drawn. */
 static void frame_damage(struct render *rd, const struct frame *f)
 {
@@ -516,9 +555,19 @@ static void frame_damage(struct render *rd, const struct frame *f)
         return;
     }
     if (f->transition && f->progress != l->progress) {
-        /* The header stays still over a transition: everything below it. */
+        /* The header stays still over a transition: at most everything
+         * below it, and for a fade only where the pictures differ. */
         int top = rd->chrome.header.y + rd->chrome.header.h;
-        damage(rd, (SDL_Rect){0, top, rd->w, rd->h - top});
+        if (f->kind != TRANSITION_FADE) {
+            damage(rd, (SDL_Rect){0, top, rd->w, rd->h - top});
+        } else {
+            if (rd->fade_from != f->from_key || rd->fade_to != f->to_key) {
+                rd->fade_from = f->from_key;
+                rd->fade_to = f->to_key;
+                rd->fade_box = diff_box(rd, f->from_key, f->to_key, top);
+            }
+            damage(rd, rd->fade_box);
+        }
     }
     if (f->slide_index != l->slide_index || f->n_slides != l->n_slides)
         damage(rd, box_rect(rd->chrome.progress));
@@ -539,8 +588,6 @@ void render_frame(struct render *rd, const struct frame *f)
     if (SDL_RectEmpty(&rd->damage))
         return;
     SDL_Rect region = rd->damage;
-    if (getenv("EDUKIOSK_DEBUG_DAMAGE"))
-        fprintf(stderr, "damage %d,%d %dx%d\n", region.x, region.y, region.w, region.h);
     rd->damage = (SDL_Rect){0, 0, 0, 0};
     compose(rd, f, &region);
     if (rd->canvas != rd->out) {
