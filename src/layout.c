@@ -388,6 +388,9 @@ static bool has_banner(const struct deck *d)
     return d && (d->alert.level == ALERT_INFO || d->alert.level == ALERT_WARNING);
 }
 
+/* Banners narrower than this stack their title over their text. */
+static bool stacked_banner(int w, double u) { return w < ulen(u, 1400); }
+
 void layout_chrome(const struct deck *d, int w, int h, struct chrome_layout *c)
 {
     memset(c, 0, sizeof(*c));
@@ -454,7 +457,7 @@ void layout_chrome(const struct deck *d, int w, int h, struct chrome_layout *c)
      * in force the strip reads as a bottom margin, and titles keep their
      * place on every slide. */
     if (has_banner(d)) {
-        int bh = ulen(u, 96);
+        int bh = ulen(u, stacked_banner(w - 2 * mx, u) ? 168 : 96);
         int below = ulen(u, d->n_ticker > 0 ? 24 : 40);
         c->banner = mkbox(mx, bottom - below - bh, w - 2 * mx, bh);
         bottom = c->banner.y;
@@ -1774,6 +1777,29 @@ int layout_banner(const struct deck *d, const struct alert *al,
     int inner_h = bb.h - 2 * sc(&b, 8);
     int iy = bb.y + sc(&b, 8);
     struct text_lines title, text;
+    if (stacked_banner(bb.w, b.u)) {
+        /* Narrow screens: the title over the text, both beside the tag. */
+        int vpad = sc(&b, 14);
+        fit(&b, (struct text_fit_req){.text = al->title, .box_w = right - x,
+                                      .box_h = line_h(sc(&b, 40), 1.3f), .max_px = sc(&b, 40),
+                                      .min_px = sc(&b, 30), .bold = true,
+                                      .line_spacing = 1.3f, .max_lines = 1},
+            &title);
+        int th = text_h(&title);
+        int avail = bb.h - 2 * vpad - th;
+        fit(&b, (struct text_fit_req){.text = al->text, .box_w = right - x, .box_h = avail,
+                                      .max_px = sc(&b, 36), .min_px = sc(&b, 28),
+                                      .line_spacing = 1.25f, .max_lines = 2,
+                                      .balance = true},
+            &text);
+        int xh = text_h(&text);
+        int y = bb.y + (bb.h - th - xh) / 2;
+        add_text(&b, "heading", mkbox(x, y, right - x, th), &title, LC_BACKGROUND, ALIGN_LEFT,
+                 true);
+        add_text(&b, "text", mkbox(x, y + th, right - x, xh), &text, LC_BACKGROUND,
+                 ALIGN_LEFT, false);
+        return lb_finish(&b);
+    }
     fit(&b, (struct text_fit_req){.text = al->title,
                                   .box_w = nonempty(al->text) ? (right - x) * 2 / 5 : right - x,
                                   .box_h = inner_h, .max_px = sc(&b, 40), .min_px = sc(&b, 30),
@@ -1789,7 +1815,7 @@ int layout_banner(const struct deck *d, const struct alert *al,
     }
     fit(&b, (struct text_fit_req){.text = al->text, .box_w = right - x, .box_h = inner_h,
                                   .max_px = sc(&b, 38), .min_px = sc(&b, 28),
-                                  .line_spacing = 1.25f, .max_lines = 2},
+                                  .line_spacing = 1.25f, .max_lines = 2, .balance = true},
         &text);
     struct lay_item *it = add_text(&b, "text", mkbox(x, iy, right - x, inner_h), &text,
                                    LC_BACKGROUND, ALIGN_LEFT, false);
