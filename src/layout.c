@@ -1205,20 +1205,29 @@ static void lay_timeline_v(struct lb *b, const struct slide *s, struct lay_box b
     int lx = tx + (date_w ? date_w + gap_x : 0);
     int lw = tx + tw - pill_room - lx;
     int hlh = line_h(hp, 1.3f);
-    struct text_fit_req lr = {.box_w = lw, .box_h = hlh * 2, .max_px = hp, .min_px = hp,
-                              .bold = true, .line_spacing = 1.3f, .max_lines = 2,
-                              .balance = true};
     int g = sc(b, 8);
-    struct flow f = {.n = n, .cols = 1, .col_w = tw, .spacing = 1.4f, .gap_em = 1.0};
+    struct flow f;
+    struct flow_sol sol;
     int head_h[MAX_MILESTONES];
-    for (int i = 0; i < n; i++) {
-        lr.text = labels[i];
-        fit(b, lr, &lt[i]);
-        head_h[i] = imax(imax(hlh, text_h(&lt[i])), pl.on[i] ? pl.h : 0);
-        f.text[i] = s->milestones[i].text;
-        f.fixed_h[i] = head_h[i] + (nonempty(f.text[i]) ? g : 0);
+    /* Crowded: labels go down to one line before any text is cut. */
+    for (int label_lines = 2; label_lines >= 1; label_lines--) {
+        struct text_fit_req lr = {.box_w = lw, .box_h = hlh * label_lines, .max_px = hp,
+                                  .min_px = hp, .bold = true, .line_spacing = 1.3f,
+                                  .max_lines = label_lines, .balance = true};
+        f = (struct flow){.n = n, .cols = 1, .col_w = tw, .spacing = 1.4f, .gap_em = 1.0};
+        for (int i = 0; i < n; i++) {
+            lr.text = labels[i];
+            fit(b, lr, &lt[i]);
+            head_h[i] = imax(imax(hlh, text_h(&lt[i])), pl.on[i] ? pl.h : 0);
+            f.text[i] = s->milestones[i].text;
+            f.fixed_h[i] = head_h[i] + (nonempty(f.text[i]) ? g : 0);
+        }
+        sol = flow_solve(b, &f, sc(b, 28), sc(b, 38), body.h);
+        if ((sol.fits && sol.cap != CAP_HIDE) || label_lines == 1)
+            break;
+        for (int i = 0; i < n; i++)
+            text_lines_free(&lt[i]);
     }
-    struct flow_sol sol = flow_solve(b, &f, sc(b, 28), sc(b, 38), body.h);
     int px = sol.px, cap = sol.cap;
     int lines[MAX_ENTRIES];
     long used = flow_height(b, &f, px, cap, lines);
@@ -1358,6 +1367,19 @@ static void lay_countdown(struct lb *b, const struct slide *s, struct lay_box a,
     int lab_h = text_h(&label), date_h = text_h(&date);
     int g1 = lab_h ? sc(b, 36) : 0, g2 = date_h ? sc(b, 36) : 0;
     int room = body.h - lab_h - g1 - g2 - date_h;
+    /* The figure (or done text) comes first: on a cramped screen the
+     * date, then the label give way to it. */
+    int least = line_h(sc(b, k ? 120 : 56), 1.25f);
+    if (room < least && date_h) {
+        room += date_h + g2;
+        date_h = g2 = 0;
+        text_lines_free(&date);
+    }
+    if (room < least && lab_h) {
+        room += lab_h + g1;
+        lab_h = g1 = 0;
+        text_lines_free(&label);
+    }
     memset(&done, 0, sizeof(done));
 
     if (k == 0) {
@@ -1385,10 +1407,10 @@ static void lay_countdown(struct lb *b, const struct slide *s, struct lay_box a,
     }
 
     /* The number row: as large as width and height allow. */
-    int P = imin(sc(b, 300), room), Q = 0;
+    int P = imax(4, imin(sc(b, 300), room)), Q = 0;
     int wn[2], wu[2], gap_nu = 0, gap_seg = 0, row_w = 0;
     for (;;) {
-        Q = imin(imax((int)lround(P * 0.28), sc(b, 44)), sc(b, 84));
+        Q = imin(imin(imax((int)lround(P * 0.28), sc(b, 44)), sc(b, 84)), P);
         gap_nu = (int)lround(P * 0.08);
         gap_seg = (int)lround(P * 0.3);
         row_w = 0;
@@ -1397,9 +1419,9 @@ static void lay_countdown(struct lb *b, const struct slide *s, struct lay_box a,
             wu[i] = measure(b, seg[i].unit, Q, false);
             row_w += wn[i] + gap_nu + wu[i] + (i ? gap_seg : 0);
         }
-        if ((row_w <= body.w && line_h(P, 1.0f) <= room) || P <= sc(b, 80))
+        if ((row_w <= body.w && line_h(P, 1.0f) <= room) || P <= 4)
             break;
-        P = imax(sc(b, 80), (int)(P * 0.94));
+        P = imax(4, imin(P - 1, (int)(P * 0.94)));
     }
     int num_h = line_h(P, 1.0f);
     int unit_h = line_h(Q, 1.3f);
@@ -1635,6 +1657,29 @@ static void lay_image(struct lb *b, const struct slide *s, struct lay_box a)
              LC_TEXT, ALIGN_CENTER, false);
 }
 
+/* Last line of defence on screens too small for the design: an item
+ * that would leave the area is dropped (and logged), never clipped. */
+static void keep_inside(struct lb *b, struct lay_box a)
+{
+    struct slide_layout *o = b->out;
+    int kept = 0, dropped = 0;
+    for (int i = 0; i < o->n_items; i++) {
+        struct lay_item *it = &o->items[i];
+        struct lay_box x = it->box;
+        bool in = x.x >= a.x && x.y >= a.y && x.x + x.w <= a.x + a.w && x.y + x.h <= a.y + a.h;
+        if (!in && strcmp(it->role, "scrim") != 0) {
+            if (it->kind == LAY_TEXT)
+                text_lines_free(&it->text);
+            dropped++;
+            continue;
+        }
+        o->items[kept++] = *it;
+    }
+    o->n_items = kept;
+    if (dropped)
+        LOG_WARN("%d items do not fit a %dx%d screen", dropped, o->w, o->h);
+}
+
 /* ---- the public entry points ---- */
 
 int layout_slide(const struct deck *d, const struct slide *s, int w, int h, time_t now,
@@ -1678,6 +1723,7 @@ int layout_slide(const struct deck *d, const struct slide *s, int w, int h, time
         lay_image(&b, s, a);
         break;
     }
+    keep_inside(&b, a);
     return lb_finish(&b);
 }
 

@@ -136,6 +136,14 @@ static bool is_panel(const char *role)
            strcmp(role, "scrim") == 0;
 }
 
+static int widest_of(const struct lay_item *it)
+{
+    int w = 0;
+    for (int i = 0; i < it->text.n; i++)
+        w = it->text.widths[i] > w ? it->text.widths[i] : w;
+    return w;
+}
+
 static const char *name_of(const struct lay_item *it)
 {
     return it->role ? it->role : "(none)";
@@ -266,8 +274,9 @@ static void check_slide_want(const char *what, struct slide *s, time_t now, bool
     for (int lang = 0; lang < 2; lang++) {
         for (size_t k = 0; k < N_SIZES; k++) {
             struct deck d;
-            make_deck(&d, lang ? LANG_EN : LANG_ZH_CN, k % 2 == 0,
-                      k == 1 ? ALERT_WARNING : ALERT_NONE);
+            /* Every size once with ticker and banner squeezing it. */
+            make_deck(&d, lang ? LANG_EN : LANG_ZH_CN, k % 2 == 0 || lang,
+                      (k + lang) % 2 ? ALERT_WARNING : ALERT_NONE);
             d.slides = s;
             d.n_slides = 1;
             struct chrome_layout c;
@@ -662,7 +671,9 @@ static void test_timeline(void **state)
                               .milestones = ms, .n_milestones = (size_t)n};
             char what[64];
             snprintf(what, sizeof(what), "timeline n=%d v=%d", n, v);
-            struct expect want[] = {{"label", n}, {"date", n}, {NULL, 0}};
+            int with_text = n > 5 ? n - 1 : n; /* milestone 6 has no text */
+            struct expect want[] = {{"label", n}, {"date", n}, {"text", with_text},
+                                    {NULL, 0}};
             check_slide_want(what, &s, now, v == 2 || n >= 7, want);
         }
     }
@@ -1052,9 +1063,52 @@ static void test_degenerate(void **state)
         struct check ck = {"empty", 1920, 1080, &c.content, &fake, false};
         check_layout(&l, &ck);
         slide_layout_free(&l);
-        /* Tiny screens: nothing may leave them. */
-        assert_int_equal(layout_slide(&d, &empty[i], 64, 48, now_fixed(), &fake, &l), 0);
         slide_layout_free(&l);
+    }
+    /* Tiny and extreme screens: whatever fits, nothing leaves them. */
+    static const struct size odd[] = {{64, 48}, {320, 240}, {3840, 720}, {600, 2400}};
+    static char *items[12];
+    static struct card cards[12];
+    static struct milestone ms[8];
+    for (int i = 0; i < 12; i++) {
+        items[i] = (char *)TYPICAL;
+        cards[i] = (struct card){.heading = (char *)SHORT, .text = (char *)TYPICAL};
+    }
+    for (int i = 0; i < 8; i++)
+        ms[i] = (struct milestone){.date = "2027", .label = (char *)SHORT,
+                                   .text = (char *)TYPICAL,
+                                   .when = {.set = true, .t = now_fixed() + 86400 * i}};
+    struct slide full[] = {
+        {.type = SLIDE_TITLE, .title = (char *)TYPICAL, .subtitle = (char *)LONG,
+         .footer = (char *)SHORT},
+        {.type = SLIDE_LIST, .title = (char *)TYPICAL, .items = items, .n_items = 12,
+         .numbered = true},
+        {.type = SLIDE_CARDS, .title = (char *)TYPICAL, .cards = cards, .n_cards = 12},
+        {.type = SLIDE_TIMELINE, .title = (char *)TYPICAL, .milestones = ms,
+         .n_milestones = 8},
+        {.type = SLIDE_COUNTDOWN, .title = (char *)TYPICAL, .label = (char *)TYPICAL,
+         .target = {.set = true, .date_only = true, .t = now_fixed() + 86400 * 4000}},
+        {.type = SLIDE_QUOTE, .text = (char *)LONG, .source = (char *)TYPICAL},
+    };
+    for (size_t k = 0; k < sizeof(odd) / sizeof(odd[0]); k++) {
+        for (size_t i = 0; i < sizeof(full) / sizeof(full[0]); i++) {
+            int w = odd[k].w, h = odd[k].h;
+            struct chrome_layout c;
+            layout_chrome(&d, w, h, &c);
+            assert_int_equal(layout_slide(&d, &full[i], w, h, now_fixed(), &fake, &l), 0);
+            struct lay_box screen = {0, 0, w, h};
+            for (int j = 0; j < l.n_items; j++) {
+                const struct lay_item *it = &l.items[j];
+                if (!inside(it->box, screen) || !inside(it->box, c.content))
+                    fail_msg("%dx%d slide %zu: %s box %d,%d %dx%d outside", w, h, i,
+                             name_of(it), it->box.x, it->box.y, it->box.w, it->box.h);
+                if (it->kind == LAY_TEXT &&
+                    (it->text.n * it->text.line_h > it->box.h || widest_of(it) > it->box.w))
+                    fail_msg("%dx%d slide %zu: %s text overflows its box", w, h, i,
+                             name_of(it));
+            }
+            slide_layout_free(&l);
+        }
     }
     assert_int_equal(layout_slide(&d, NULL, 1920, 1080, now_fixed(), &fake, &l), 0);
     assert_int_equal(l.n_items, 0);
