@@ -24,6 +24,7 @@
 #include "fetch.h"
 #include "fileutil.h"
 #include "hash.h"
+#include "log.h"
 
 /* ---- the server ------------------------------------------------------- */
 
@@ -300,6 +301,44 @@ static ino_t inode_of(const char *dir, const char *name)
     return st.st_ino;
 }
 
+/* Captures what the program logs (stderr) between err_begin and err_end. */
+static int saved_stderr = -1;
+
+static void err_begin(void)
+{
+    char path[512];
+    snprintf(path, sizeof(path), "%s/stderr.log", tmp_base);
+    log_flush();
+    fflush(stderr);
+    saved_stderr = dup(2);
+    assert_true(saved_stderr >= 0);
+    int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+    assert_true(fd >= 0);
+    assert_int_equal(dup2(fd, 2), 2);
+    close(fd);
+}
+
+static char *err_end(void)
+{
+    char path[512], *text;
+    size_t len;
+    log_flush(); /* a pending "repeated N times" line would count */
+    fflush(stderr);
+    assert_int_equal(dup2(saved_stderr, 2), 2);
+    close(saved_stderr);
+    snprintf(path, sizeof(path), "%s/stderr.log", tmp_base);
+    assert_int_equal(file_read(path, 1 << 20, &text, &len), 0);
+    return text;
+}
+
+static int count_substr(const char *text, const char *needle)
+{
+    int n = 0;
+    for (const char *p = text; (p = strstr(p, needle)); p += strlen(needle))
+        n++;
+    return n;
+}
+
 /* The cache holds exactly test data file `src`, with consistent metadata. */
 static void assert_cached(const char *dir, const char *src, struct cache_meta *m)
 {
@@ -524,6 +563,7 @@ static void test_404_keeps_old_deck_and_backs_off(void **state)
     time_t success = r.last.last_success;
 
     unserve("t4.json");
+    err_begin();
     double d1, d2, d3;
     assert_int_equal(fetch_cycle(f, &d1), FETCH_ERROR);
     assert_int_equal(r.last.result, FETCH_ERROR);
@@ -546,6 +586,12 @@ static void test_404_keeps_old_deck_and_backs_off(void **state)
     assert_true(d1 >= 54 && d1 <= 66);
     assert_int_equal(r.n_decks, 1);
     assert_string_equal(r.last.error, "");
+    /* One log line when it broke, one when it healed; none per retry. */
+    char *log = err_end();
+    assert_int_equal(count_substr(log, "HTTP 404"), 1);
+    assert_int_equal(count_substr(log, "working again"), 1);
+    assert_int_equal(count_substr(log, "repeated"), 0);
+    free(log);
     fetcher_free(f);
     rec_free(&r);
 }
@@ -992,13 +1038,14 @@ static void test_worker_and_poke(void **state)
     url_of(url, sizeof(url), "/files/t22.json");
     make_tmpdir(cache, sizeof(cache));
     struct fetch_config cfg = test_cfg(url, cache);
+    cfg.refresh_min_s = 3000; /* so that only a poke can bring a second poll */
     struct rec r;
     struct fetch_callbacks cb = callbacks(&r);
     struct fetcher *f = fetcher_new(&cfg, &cb);
     assert_non_null(f);
     assert_true(wait_count(&r, true, 1));
     assert_true(wait_count(&r, false, 1));
-    /* The next poll is a minute away: only the poke brings it now. */
+    /* The next poll is 45 minutes away: only the poke brings it now. */
     fetcher_poke(f);
     assert_true(wait_count(&r, false, 2));
     fetcher_free(f);
