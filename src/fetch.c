@@ -279,8 +279,8 @@ static void classify(struct resp *r, CURLcode c, const char *errbuf,
         fail(r, "redirects", false, "more than %ld redirects", MAX_REDIRS);
         return;
     case CURLE_UNSUPPORTED_PROTOCOL:
-        fail(r, "protocol", false, "refused (only http and https are allowed): %s",
-             detail);
+        fail(r, "protocol", false,
+             "refused (only http(s), and from https only https): %s", detail);
         return;
     case CURLE_COULDNT_RESOLVE_HOST:
     case CURLE_COULDNT_RESOLVE_PROXY:
@@ -324,7 +324,10 @@ static CURLcode setup(CURL *h, const struct fetch_config *cfg, const char *url,
     SET(CURLOPT_ERRORBUFFER, errbuf);
     SET(CURLOPT_NOSIGNAL, 1L);
     SET(CURLOPT_PROTOCOLS_STR, "http,https");
-    SET(CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
+    /* What was asked for over https is not accepted over plain http:
+     * on a school network anyone could then change what the screen says. */
+    SET(CURLOPT_REDIR_PROTOCOLS_STR,
+        strncasecmp(url, "https:", 6) == 0 ? "https" : "http,https");
     SET(CURLOPT_FOLLOWLOCATION, 1L);
     SET(CURLOPT_MAXREDIRS, MAX_REDIRS);
     SET(CURLOPT_ACCEPT_ENCODING, "");

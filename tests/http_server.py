@@ -1,9 +1,9 @@
 #!/usr/bin/python3
 """A small HTTP server for the fetcher's tests (Python standard library only).
 
-Usage: http_server.py DOCROOT
+Usage: http_server.py [--tls CERT KEY] DOCROOT
 Listens on 127.0.0.1 on a free port and prints that port on the first line
-of stdout.  Exits when stdin reaches end of file (the test closed its pipe or
+of stdout.  With --tls it speaks HTTPS with that certificate.  Exits when stdin reaches end of file (the test closed its pipe or
 died) or on SIGTERM.
 
 Scenarios, chosen by path (GET only):
@@ -38,6 +38,7 @@ import gzip
 import hashlib
 import http.server
 import os
+import ssl
 import select
 import socket
 import struct
@@ -324,7 +325,7 @@ class Server(http.server.ThreadingHTTPServer):
 
     def handle_error(self, request, client_address):
         # Clients that hang up early are part of the scenarios.
-        if isinstance(sys.exc_info()[1], (ConnectionError, TimeoutError)):
+        if isinstance(sys.exc_info()[1], (ConnectionError, TimeoutError, ssl.SSLError)):
             return
         super().handle_error(request, client_address)
 
@@ -339,11 +340,22 @@ def watch_stdin():
 
 def main():
     global DOCROOT
-    if len(sys.argv) != 2:
-        sys.stderr.write("usage: http_server.py DOCROOT\n")
+    args = sys.argv[1:]
+    tls = None
+    if len(args) == 4 and args[0] == "--tls":
+        tls = args[1:3]
+        args = args[3:]
+    if len(args) != 1:
+        sys.stderr.write("usage: http_server.py [--tls CERT KEY] DOCROOT\n")
         return 2
-    DOCROOT = sys.argv[1]
+    DOCROOT = args[0]
     srv = Server(("127.0.0.1", 0), Handler)
+    if tls:
+        ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+        ctx.load_cert_chain(tls[0], tls[1])
+        # The handshake happens in the handler's thread, not in accept().
+        srv.socket = ctx.wrap_socket(srv.socket, server_side=True,
+                                     do_handshake_on_connect=False)
     print(srv.server_address[1], flush=True)
     threading.Thread(target=watch_stdin, daemon=True).start()
     srv.serve_forever(poll_interval=0.2)

@@ -28,12 +28,16 @@
 
 /* ---- the server ------------------------------------------------------- */
 
-static struct {
+struct server {
     pid_t pid;
     int in_fd, out_fd; /* its stdin (closing it stops it) and stdout */
     char base[64];     /* "http://127.0.0.1:PORT" */
-    char docroot[256];
-} srv = {.pid = -1, .in_fd = -1, .out_fd = -1};
+};
+
+/* srv speaks HTTP, tls_srv HTTPS; both serve docroot. */
+static struct server srv = {.pid = -1, .in_fd = -1, .out_fd = -1};
+static struct server tls_srv = {.pid = -1, .in_fd = -1, .out_fd = -1};
+static char docroot[256];
 
 static char tmp_base[256];
 static int n_tmp;
@@ -51,35 +55,41 @@ static int rm_entry(const char *path, const struct stat *sb, int flag, struct FT
     return remove(path);
 }
 
-static int server_start(void)
+static int server_start(struct server *sv, bool tls)
 {
     int in[2], out[2];
     if (pipe2(in, O_CLOEXEC) < 0 || pipe2(out, O_CLOEXEC) < 0)
         return -1;
-    char script[4096];
+    char script[4096], cert[4096], key[4096];
     snprintf(script, sizeof(script), "%s/../http_server.py", test_data_dir());
+    snprintf(cert, sizeof(cert), "%s/fetch/test-cert.pem", test_data_dir());
+    snprintf(key, sizeof(key), "%s/fetch/test-key.pem", test_data_dir());
     pid_t pid = fork();
     if (pid < 0)
         return -1;
     if (pid == 0) {
         dup2(in[0], 0);
         dup2(out[1], 1);
-        execl("/usr/bin/python3", "python3", script, srv.docroot, (char *)NULL);
+        if (tls)
+            execl("/usr/bin/python3", "python3", script, "--tls", cert, key, docroot,
+                  (char *)NULL);
+        else
+            execl("/usr/bin/python3", "python3", script, docroot, (char *)NULL);
         _exit(127);
     }
     close(in[0]);
     close(out[1]);
-    srv.pid = pid;
-    srv.in_fd = in[1];
-    srv.out_fd = out[0];
-    /* The first line is the port. */
+    sv->pid = pid;
+    sv->in_fd = in[1];
+    sv->out_fd = out[0];
+    /* The first line is the port (wait up to 30 s for a slow start). */
     char line[32];
     size_t n = 0;
     for (int tries = 0; tries < 300 && n < sizeof(line) - 1; tries++) {
-        struct pollfd p = {.fd = srv.out_fd, .events = POLLIN};
+        struct pollfd p = {.fd = sv->out_fd, .events = POLLIN};
         if (poll(&p, 1, 100) <= 0)
             continue;
-        ssize_t r = read(srv.out_fd, line + n, 1);
+        ssize_t r = read(sv->out_fd, line + n, 1);
         if (r <= 0)
             return -1;
         if (line[n] == '\n')
@@ -91,22 +101,23 @@ static int server_start(void)
     long port = strtol(line, &end, 10);
     if (end == line || port <= 0 || port > 65535)
         return -1;
-    snprintf(srv.base, sizeof(srv.base), "http://127.0.0.1:%ld", port);
+    snprintf(sv->base, sizeof(sv->base), "%s://127.0.0.1:%ld", tls ? "https" : "http",
+             port);
     return 0;
 }
 
-static void server_stop(void)
+static void server_stop(struct server *sv)
 {
-    if (srv.in_fd >= 0)
-        close(srv.in_fd);
-    if (srv.pid > 0) {
-        kill(srv.pid, SIGTERM);
-        waitpid(srv.pid, NULL, 0);
+    if (sv->in_fd >= 0)
+        close(sv->in_fd);
+    if (sv->pid > 0) {
+        kill(sv->pid, SIGTERM);
+        waitpid(sv->pid, NULL, 0);
     }
-    if (srv.out_fd >= 0)
-        close(srv.out_fd);
-    srv.pid = -1;
-    srv.in_fd = srv.out_fd = -1;
+    if (sv->out_fd >= 0)
+        close(sv->out_fd);
+    sv->pid = -1;
+    sv->in_fd = sv->out_fd = -1;
 }
 
 static int group_setup(void **state)
@@ -123,18 +134,21 @@ static int group_setup(void **state)
     snprintf(tmp_base, sizeof(tmp_base), "%s/test_fetch.XXXXXX", t && *t ? t : "/tmp");
     if (!mkdtemp(tmp_base))
         return -1;
-    int n = snprintf(srv.docroot, sizeof(srv.docroot), "%s/docroot", tmp_base);
-    if (n < 0 || (size_t)n >= sizeof(srv.docroot) || mkdir(srv.docroot, 0755) < 0)
+    int n = snprintf(docroot, sizeof(docroot), "%s/docroot", tmp_base);
+    if (n < 0 || (size_t)n >= sizeof(docroot) || mkdir(docroot, 0755) < 0)
         return -1;
     if (fetch_global_init() < 0)
         return -1;
-    return server_start();
+    if (server_start(&srv, false) < 0)
+        return -1;
+    return server_start(&tls_srv, true);
 }
 
 static int group_teardown(void **state)
 {
     (void)state;
-    server_stop();
+    server_stop(&srv);
+    server_stop(&tls_srv);
     fetch_global_cleanup();
     return nftw(tmp_base, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
 }
@@ -162,7 +176,7 @@ static void serve(const char *name, const char *src, time_t mtime)
     size_t len;
     char *data = read_data(src, &len);
     char path[512];
-    snprintf(path, sizeof(path), "%s/%s", srv.docroot, name);
+    snprintf(path, sizeof(path), "%s/%s", docroot, name);
     assert_int_equal(file_write_atomic(path, data, len, false), 0);
     free(data);
     struct timespec ts[2] = {{.tv_sec = mtime}, {.tv_sec = mtime}};
@@ -172,7 +186,7 @@ static void serve(const char *name, const char *src, time_t mtime)
 static void unserve(const char *name)
 {
     char path[512];
-    snprintf(path, sizeof(path), "%s/%s", srv.docroot, name);
+    snprintf(path, sizeof(path), "%s/%s", docroot, name);
     assert_int_equal(unlink(path), 0);
 }
 
@@ -668,7 +682,7 @@ static void test_gzip_bomb(void **state)
     /* 300 kB of spaces compress to a few hundred bytes; the cap counts
      * what comes out of the decoder. */
     char path[512];
-    snprintf(path, sizeof(path), "%s/spaces.json", srv.docroot);
+    snprintf(path, sizeof(path), "%s/spaces.json", docroot);
     char *spaces = malloc(300000);
     assert_non_null(spaces);
     memset(spaces, ' ', 300000);
@@ -914,6 +928,50 @@ static void test_image_budget(void **state)
     rec_free(&r);
 }
 
+/* ---- TLS ------------------------------------------------------------------ */
+
+static void test_tls(void **state)
+{
+    (void)state;
+    char url[512], cache[256], ca[4096];
+    serve("t30.json", "feed-a.json", 1600000000);
+    snprintf(url, sizeof(url), "%s/files/t30.json", tls_srv.base);
+    make_tmpdir(cache, sizeof(cache));
+    struct fetch_config cfg = test_cfg(url, cache);
+    struct rec r;
+    /* Verification is always on: a certificate nobody vouches for fails. */
+    assert_int_equal(one_cycle(&cfg, &r), FETCH_ERROR);
+    assert_true(strncmp(r.last.error, "TLS: ", 5) == 0);
+    assert_int_equal(r.last.http_status, 0);
+    assert_int_equal(r.n_decks, 0);
+    assert_false(file_exists(cache, "feed.json"));
+    rec_free(&r);
+
+    /* With its CA named in the configuration it is trusted. */
+    snprintf(ca, sizeof(ca), "%s/fetch/test-cert.pem", test_data_dir());
+    cfg.ca_file = ca;
+    assert_int_equal(one_cycle(&cfg, &r), FETCH_OK);
+    assert_int_equal(r.n_decks, 1);
+    assert_deck_is(r.decks[0], "feed-a.json");
+    struct cache_meta m;
+    assert_cached(cache, "feed-a.json", &m);
+    rec_free(&r);
+
+    /* No way down from HTTPS to plain HTTP. */
+    snprintf(url, sizeof(url), "%s/redirect/1?to=%s/files/t30.json", tls_srv.base,
+             srv.base);
+    assert_int_equal(one_cycle(&cfg, &r), FETCH_ERROR);
+    assert_non_null(strstr(r.last.error, "refused"));
+    assert_int_equal(r.n_decks, 0);
+    rec_free(&r);
+    /* Up is fine. */
+    snprintf(url, sizeof(url), "%s/redirect/1?to=%s/files/t30.json", srv.base,
+             tls_srv.base);
+    assert_int_equal(one_cycle(&cfg, &r), FETCH_OK);
+    assert_int_equal(r.n_decks, 1);
+    rec_free(&r);
+}
+
 /* ---- the cached deck ------------------------------------------------------ */
 
 static void test_load_cached(void **state)
@@ -995,12 +1053,12 @@ static void test_local_feed(void **state)
     char *data;
     size_t len;
     assert_int_equal(fetch_once(&cfg0, url, &data, &len, err, sizeof(err)), 0);
-    snprintf(png, sizeof(png), "%s/local.png", srv.docroot);
+    snprintf(png, sizeof(png), "%s/local.png", docroot);
     assert_int_equal(file_write_atomic(png, data, len, false), 0);
     free(data);
     static const char feed[] = "{\"format\": \"edukiosk/1\", \"slides\": ["
                                "{\"type\": \"image\", \"src\": \"local.png\"}]}";
-    snprintf(path, sizeof(path), "%s/local.json", srv.docroot);
+    snprintf(path, sizeof(path), "%s/local.json", docroot);
     assert_int_equal(file_write_atomic(path, feed, sizeof(feed) - 1, false), 0);
 
     struct fetch_config cfg = test_cfg(path, NULL);
@@ -1195,6 +1253,7 @@ int main(void)
         cmocka_unit_test(test_validation_failure),
         cmocka_unit_test(test_images),
         cmocka_unit_test(test_image_budget),
+        cmocka_unit_test(test_tls),
         cmocka_unit_test(test_load_cached),
         cmocka_unit_test(test_fetch_once),
         cmocka_unit_test(test_local_feed),
