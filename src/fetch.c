@@ -736,8 +736,9 @@ static void log_diagnostics(const struct feed_report *rep, const char *source)
             break;
         }
         if (dg->warning) {
-            LOG_DBG("%s:%d:%d: warning: %s: %s", source, dg->line, dg->col,
-                    dg->path ? dg->path : "", dg->msg ? dg->msg : "");
+            /* Once per new feed: the editor may want to know. */
+            LOG_INFO("%s:%d:%d: warning: %s: %s", source, dg->line, dg->col,
+                     dg->path ? dg->path : "", dg->msg ? dg->msg : "");
             continue;
         }
         LOG_WARN("%s:%d:%d: %s: %s", source, dg->line, dg->col, dg->path ? dg->path : "",
