@@ -99,6 +99,12 @@ install: all
 	install -Dm644 assets/fonts/NotoSansSC-Bold.otf $(DESTDIR)$(PREFIX)/share/edukiosk/fonts/NotoSansSC-Bold.otf
 	install -Dm644 assets/fonts/LICENSE.fonts-noto-cjk $(DESTDIR)$(PREFIX)/share/edukiosk/fonts/LICENSE.fonts-noto-cjk
 	install -Dm644 assets/images/logo.png $(DESTDIR)$(PREFIX)/share/edukiosk/images/logo.png
+	install -Dm644 deploy/edukiosk.1 $(DESTDIR)$(PREFIX)/share/man/man1/edukiosk.1
+	install -Dm644 deploy/edukiosk.conf.example $(DESTDIR)$(PREFIX)/share/doc/edukiosk/edukiosk.conf.example
+	install -d $(DESTDIR)$(PREFIX)/lib/systemd/system
+	sed 's|/usr/local/bin/edukiosk|$(PREFIX)/bin/edukiosk|g' deploy/edukiosk.service \
+	    > $(DESTDIR)$(PREFIX)/lib/systemd/system/edukiosk.service
+	chmod 644 $(DESTDIR)$(PREFIX)/lib/systemd/system/edukiosk.service
 
 clean:
 	rm -rf build build-asan

@@ -8,7 +8,7 @@ build_pkgs="build-essential pkg-config libsdl2-dev libsdl2-ttf-dev
 libsdl2-image-dev libcurl4-openssl-dev libjansson-dev libicu-dev libinih-dev
 libsystemd-dev libfontconfig-dev libssl-dev"
 # Runtime: a CJK system font for characters the bundled subset lacks.
-run_pkgs="fonts-noto-cjk ca-certificates"
+run_pkgs="fonts-noto-cjk ca-certificates kbd tzdata"
 test_pkgs="libcmocka-dev python3 valgrind shellcheck systemd ansible-core tzdata
 fonts-dejavu-core
 prometheus man-db xvfb xauth x11-apps imagemagick"

@@ -12,6 +12,7 @@
 #include "log.h"
 #include "raster.h"
 #include "render.h"
+#include "schedule.h"
 
 static json_t *box_json(const struct lay_item *it, int dx, int dy)
 {
@@ -40,6 +41,15 @@ static int save_png(SDL_Surface *s, const char *dir, int n)
         return -1;
     }
     return 0;
+}
+
+/* An info/warning alert in force at `now` shows as a banner, as on the
+ * screen (the clock is pinned, so it is trusted). */
+static bool banner_active(const struct deck *d, time_t now)
+{
+    struct schedule_ctx sc = {.now = now, .clock_ok = true, .last_good = now};
+    return (d->alert.level == ALERT_INFO || d->alert.level == ALERT_WARNING) &&
+           schedule_alert_active(&d->alert, &sc);
 }
 
 /* The chrome of the deck, loaded into the compositor; its text boxes (with
@@ -71,6 +81,11 @@ static int load_chrome(struct fontset *fs, struct render *rd, struct deck *d, in
                                         clock->w, "h", clock->h, "lines", lines));
     }
     render_put_clock(rd, clock);
+
+    if (banner_active(d, now)) {
+        job.kind = RASTER_BANNER;
+        render_put_banner(rd, raster_make(fs, &job, NULL));
+    }
 
     render_set_ticker_count(rd, (int)d->n_ticker);
     for (size_t i = 0; i < d->n_ticker && i < RENDER_MAX_TICKER; i++) {
@@ -115,7 +130,7 @@ int export_render(const struct deck *cd, const char *dir, int w, int h, time_t n
         }
         render_put_picture(rd, i + 1, s, now);
         struct frame f = {.from_key = i + 1, .chrome = true, .slide_index = (int)i,
-                          .n_slides = (int)d->n_slides};
+                          .n_slides = (int)d->n_slides, .banner = banner_active(d, now)};
         render_compose(rd, &f);
         if (save_png(screen, dir, (int)i + 1) < 0) {
             slide_layout_free(&l);

@@ -458,7 +458,10 @@ static void reload_config(struct kiosk *k)
     k->reload = false;
     platform_notify_reloading();
     struct config fresh;
+    if (config_copy(&fresh, k->cfg) < 0)
+        return;
     if (cli_reload_config(k->opts->cli, &fresh, stderr) < 0) {
+        config_free(&fresh);
         LOG_ERR("SIGHUP: the configuration has errors; keeping the running one");
         platform_notify_ready("configuration has errors; kept the running one");
         if (k->fetcher)
@@ -539,7 +542,8 @@ static bool animating(struct kiosk *k, const struct frame *f)
 
 static void set_display(struct kiosk *k, time_t now)
 {
-    bool on = platform_display_on_now(k->cfg, now);
+    /* A wrong clock at boot must never blank the screen. */
+    bool on = !clock_trusted() || platform_display_on_now(k->cfg, now);
     if (on == k->display_on)
         return;
     k->display_on = on;
@@ -676,6 +680,9 @@ static int open_window(struct kiosk *k)
 
 static void teardown(struct kiosk *k)
 {
+    platform_notify_stopping();
+    platform_signals_stop();
+    platform_display_power_stop();
     fetcher_free(k->fetcher);
     raster_free(k->raster);
     show_free(k->show);

@@ -5,12 +5,13 @@
 
 #include <stdbool.h>
 
+#include "cli.h"
 #include "config.h"
 #include "deck.h"
 #include "fetch.h"
 
 struct kiosk_opts {
-    const char *config_path; /* re-read on SIGHUP; NULL = none */
+    const struct cli *cli;   /* SIGHUP rebuilds the configuration from it */
     bool window;             /* windowed at window_w × window_h */
     int window_w, window_h;
     double exit_after_s;     /* 0 = run until told to stop */

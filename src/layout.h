@@ -29,6 +29,8 @@ enum lay_color {
     LC_ALERT,      /* alert red */
     LC_WARNING,    /* warning amber */
     LC_WHITE,
+    LC_INFO,       /* info banner blue */
+    LC_ON_WARNING, /* text on the warning amber */
 };
 
 enum lay_align { ALIGN_LEFT, ALIGN_CENTER, ALIGN_RIGHT };

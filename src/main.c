@@ -121,8 +121,7 @@ int main(int argc, char **argv)
     platform_block_signals();
     fetch_global_init();
 
-    struct config cfg;
-    config_defaults(&cfg);
+    struct config cfg; /* filled by cli_parse */
     struct cli cli;
     int rc;
     if (cli_parse(argc, argv, &cli, &cfg, stderr) < 0) {

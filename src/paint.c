@@ -42,6 +42,8 @@ void paint_palette(const struct deck *d, struct palette *p)
      * (the gradient's foot, 27 % darker). */
     p->band = mix(mix(p->background, rgb(0), 0.22f), rgb(0), 0.27f);
     p->alert = rgb(0xc62828);
+    p->info = rgb(0x1565c0);
+    p->on_warning = rgb(0x1a1a1a);
     p->warning = rgb(0xf9a825);
     p->white = rgb(0xffffff);
 }
@@ -58,6 +60,8 @@ SDL_Color paint_color(const struct palette *p, enum lay_color c)
     case LC_ALERT: return p->alert;
     case LC_WARNING: return p->warning;
     case LC_WHITE: return p->white;
+    case LC_INFO: return p->info;
+    case LC_ON_WARNING: return p->on_warning;
     }
     return p->text;
 }

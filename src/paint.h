@@ -17,6 +17,7 @@
 struct palette {
     SDL_Color background, text, muted, accent, on_accent, panel, alert, warning, white;
     SDL_Color band; /* the ticker strip: opaque, a shade under the slide's foot */
+    SDL_Color info, on_warning;
 };
 
 void paint_palette(const struct deck *d, struct palette *p);

@@ -11,6 +11,7 @@ import struct
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 
 BIN = sys.argv[1]
@@ -58,13 +59,20 @@ with tempfile.TemporaryDirectory() as tmp:
     sock.bind(sock_path)
     sock.settimeout(0.1)
     messages = []
+    stop = threading.Event()
 
-    def drain():
-        while True:
+    def receiver():
+        # Like systemd: always listening, so the kiosk never blocks on us.
+        while not stop.is_set():
             try:
                 messages.append(sock.recv(4096).decode())
             except (socket.timeout, BlockingIOError):
-                return
+                pass
+
+    threading.Thread(target=receiver, daemon=True).start()
+
+    def drain():
+        pass
 
     status = os.path.join(tmp, "run", "status.json")
     conf = os.path.join(tmp, "edukiosk.conf")
@@ -72,9 +80,10 @@ with tempfile.TemporaryDirectory() as tmp:
         f.write("[kiosk]\nticker = yes\n")
     env = dict(os.environ, SDL_VIDEODRIVER="offscreen", NOTIFY_SOCKET=sock_path,
                WATCHDOG_USEC="2000000")
+    errlog = open(os.path.join(tmp, "stderr.log"), "w+b")
     p = subprocess.Popen([BIN, "--config", conf, "--window", "640x360",
                           "--status-file", status, "--stats"],
-                         env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+                         env=env, stdout=subprocess.PIPE, stderr=errlog)
     env["WATCHDOG_PID"] = str(p.pid)  # informative; sd_notify checks the pid
     try:
         ready = wait_for(lambda: (drain(), any("READY=1" in m for m in messages))[1], 20)
@@ -122,10 +131,13 @@ with tempfile.TemporaryDirectory() as tmp:
                       for n in os.listdir(os.path.join(tmp, "run"))),
               "no half-written files left behind")
     finally:
+        stop.set()
         if p.poll() is None:
             p.kill()
             p.wait()
-        sys.stderr.write(p.stderr.read().decode() if p.stderr and not p.stderr.closed else "")
+        errlog.seek(0)
+        sys.stderr.write(errlog.read().decode(errors="replace"))
+        errlog.close()
 
 print(f"kiosk: {len(failures)} failures")
 sys.exit(1 if failures else 0)

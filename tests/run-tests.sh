@@ -7,7 +7,7 @@
 #    one count each;
 #  - the unit tests once more from the sanitizer build.
 set -u
-cd "$(dirname "$0")/.."
+cd "$(dirname "$0")/.." || exit 1
 build=${1:-build}
 asan=${2:-}
 logs=$build/test-logs
@@ -23,7 +23,7 @@ export SDL_AUDIODRIVER=dummy
 export ASAN_OPTIONS=detect_leaks=1:abort_on_error=0
 export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
 export LSAN_OPTIONS=suppressions="$PWD/tests/lsan.supp":print_suppressions=0
-export TZ=${TZ:-Asia/Shanghai}
+export TZ="${TZ:-Asia/Shanghai}"
 
 run_unit() { # dir label
     for t in "$1"/tests/test_*; do
