@@ -12,121 +12,14 @@
 #include <jansson.h>
 
 #include "assets.h"
+#include "feedreport.h"
 #include "hash.h"
 #include "log.h"
 #include "schedule.h"
 
-#define FORMAT_V1 "edukiosk/1"
-#define MAX_DIAGS 1000
 #define DEFAULT_DURATION 12
 #define MAX_REFRESH (365 * 86400)
 #define TIME_HINT "\"2026-12-01\", \"2026-12-01 08:00\" or \"2026-12-01T08:00:00+08:00\""
-
-/* ---------------------------------------------------------------- report */
-
-static char *dup_clean(const char *s)
-{
-    size_t n = strlen(s);
-    char *r = malloc(n + 1);
-    if (!r)
-        return NULL;
-    /* A diagnostic is one line whatever the feed's keys contain. */
-    for (size_t i = 0; i < n; i++) {
-        unsigned char ch = (unsigned char)s[i];
-        r[i] = (ch < 0x20 || ch == 0x7f) ? '?' : (char)ch;
-    }
-    r[n] = '\0';
-    return r;
-}
-
-static void report_vadd(struct feed_report *rep, bool warning, int line, int col,
-                        const char *path, const char *fmt, va_list ap)
-{
-    if (warning)
-        rep->warnings++;
-    else
-        rep->errors++;
-    if (rep->n > MAX_DIAGS)
-        return;
-    char msg[1024];
-    if (rep->n == MAX_DIAGS)
-        snprintf(msg, sizeof(msg), "too many problems; only the first %d are listed",
-                 MAX_DIAGS);
-    else
-        vsnprintf(msg, sizeof(msg), fmt, ap);
-    struct feed_diag *nd = realloc(rep->diags, (rep->n + 1) * sizeof(*nd));
-    if (!nd)
-        return;
-    rep->diags = nd;
-    struct feed_diag *dg = &rep->diags[rep->n];
-    dg->warning = rep->n == MAX_DIAGS ? false : warning;
-    dg->line = line;
-    dg->col = col;
-    dg->path = dup_clean(rep->n == MAX_DIAGS ? "" : path);
-    dg->msg = dup_clean(msg);
-    if (!dg->path || !dg->msg) {
-        free(dg->path);
-        free(dg->msg);
-        return;
-    }
-    rep->n++;
-}
-
-static void report_add(struct feed_report *rep, bool warning, int line, int col,
-                       const char *path, const char *fmt, ...)
-    __attribute__((format(printf, 6, 7)));
-static void report_add(struct feed_report *rep, bool warning, int line, int col,
-                       const char *path, const char *fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    report_vadd(rep, warning, line, col, path, fmt, ap);
-    va_end(ap);
-}
-
-/* Problems come from several passes; editors want them in file order.
- * Insertion sort: stable, and n is at most MAX_DIAGS + 1. */
-static void report_sort(struct feed_report *rep)
-{
-    for (size_t i = 1; i < rep->n; i++) {
-        struct feed_diag key = rep->diags[i];
-        size_t j = i;
-        while (j > 0) {
-            const struct feed_diag *p = &rep->diags[j - 1];
-            if (p->line < key.line || (p->line == key.line && p->col <= key.col))
-                break;
-            rep->diags[j] = rep->diags[j - 1];
-            j--;
-        }
-        rep->diags[j] = key;
-    }
-}
-
-void feed_report_free(struct feed_report *rep)
-{
-    if (!rep)
-        return;
-    for (size_t i = 0; i < rep->n; i++) {
-        free(rep->diags[i].path);
-        free(rep->diags[i].msg);
-    }
-    free(rep->diags);
-    memset(rep, 0, sizeof(*rep));
-}
-
-void feed_report_print(const struct feed_report *rep, const char *source, FILE *out)
-{
-    if (!rep)
-        return;
-    if (!source)
-        source = "feed";
-    for (size_t i = 0; i < rep->n; i++) {
-        const struct feed_diag *dg = &rep->diags[i];
-        fprintf(out, "%s:%d:%d: %s%s%s%s\n", source, dg->line, dg->col,
-                dg->warning ? "warning: " : "", dg->path, dg->path[0] ? ": " : "",
-                dg->msg);
-    }
-}
 
 void feed_limits_default(struct feed_limits *l)
 {
@@ -227,37 +120,35 @@ static void report_json_error(struct feed_report *rep, const char *s, size_t len
         hint = " (a missing comma?)";
 
     if (bad_byte) {
-        report_add(rep, false, line, col, "", "invalid UTF-8 (%.*s); save the file as UTF-8",
-                   tlen, text);
+        feed_report_add(rep, false, line, col, "", "invalid UTF-8 (%.*s); save the file as UTF-8",
+                        tlen, text);
     } else if (control) {
-        report_add(rep, false, line, col, "",
-                   "invalid JSON: %.*s in a text; write \\n for a new line, \\t for a tab",
-                   tlen, text);
+        feed_report_add(rep, false, line, col, "",
+                        "invalid JSON: %.*s in a text; write \\n for a new line, \\t for a tab",
+                        tlen, text);
     } else if (strncmp(text, "unexpected newline", 18) == 0) {
-        report_add(rep, false, line, col, "",
-                   "invalid JSON: this text does not end on its line (a missing \"?)");
+        feed_report_add(rep, false, line, col, "",
+                        "invalid JSON: this text does not end on its line (a missing \"?)");
     } else if (strncmp(text, "\\u0000 is not allowed", 21) == 0 ||
                strncmp(text, "NUL byte in object key", 22) == 0) {
-        report_add(rep, false, line, col, "", "text may not contain \\u0000 (a NUL character)");
+        feed_report_add(rep, false, line, col, "", "text may not contain \\u0000 (a NUL character)");
     } else if (strncmp(text, "end of file expected", 20) == 0) {
-        report_add(rep, false, line, col, "", "unexpected text after the end of the feed%s",
-                   near_txt);
+        feed_report_add(rep, false, line, col, "", "unexpected text after the end of the feed%s",
+                        near_txt);
     } else if (strncmp(text, "duplicate object key", 20) == 0 && near_len > 0) {
-        report_add(rep, false, line, col, "", "duplicate key %.*s; each key may appear once",
-                   (int)near_len, tok);
+        feed_report_add(rep, false, line, col, "", "duplicate key %.*s; each key may appear once",
+                        (int)near_len, tok);
     } else if (strncmp(text, "'[' or '{' expected", 19) == 0) {
         if (at_eof)
-            report_add(rep, false, line, col, "", "the feed is empty");
+            feed_report_add(rep, false, line, col, "", "the feed is empty");
         else
-            report_add(rep, false, line, col, "",
-                       "the feed must be a JSON object: { \"format\": \"" FORMAT_V1
-                       "\", \"slides\": [ … ] }");
+            feed_report_add(rep, false, line, col, "", FEED_MSG_NOT_OBJECT);
     } else if (at_eof) {
-        report_add(rep, false, line, col, "",
-                   "invalid JSON: the text ends too early (an unclosed \" [ or {?)");
+        feed_report_add(rep, false, line, col, "",
+                        "invalid JSON: the text ends too early (an unclosed \" [ or {?)");
     } else {
-        report_add(rep, false, line, col, "", "invalid JSON: %.*s%s%s", tlen, text, near_txt,
-                   hint);
+        feed_report_add(rep, false, line, col, "", "invalid JSON: %.*s%s%s", tlen, text, near_txt,
+                        hint);
     }
 }
 
@@ -631,7 +522,7 @@ static void diag(struct ctx *c, bool warning, const struct pnode *p, const char 
 {
     va_list ap;
     va_start(ap, fmt);
-    report_vadd(c->rep, warning, p ? p->line : 0, p ? p->col : 0, c->path, fmt, ap);
+    feed_report_vadd(c->rep, warning, p ? p->line : 0, p ? p->col : 0, c->path, fmt, ap);
     va_end(ap);
 }
 #define ERR(c, p, ...) diag((c), false, (p), __VA_ARGS__)
@@ -640,7 +531,7 @@ static void diag(struct ctx *c, bool warning, const struct pnode *p, const char 
 static void oom(struct ctx *c)
 {
     if (!c->oom)
-        report_add(c->rep, false, 1, 1, "", "out of memory");
+        feed_report_add(c->rep, false, 1, 1, "", "out of memory");
     c->oom = true;
 }
 
@@ -1655,23 +1546,22 @@ static void parse_top(struct ctx *c, json_t *root, const struct pnode *p)
                                        "defaults", "ticker", "alert", "slides", "$schema"};
     struct deck *d = c->d;
     if (!json_is_object(root)) {
-        ERR(c, p, "the feed must be a JSON object: { \"format\": \"" FORMAT_V1
-                  "\", \"slides\": [ … ] }");
+        ERR(c, p, FEED_MSG_NOT_OBJECT);
         return;
     }
     struct field f;
     if (field(c, root, p, "format", &f)) {
         const char *s = json_string_value(f.v);
         char q[64];
-        if (s && strncmp(s, "edukiosk/", 9) == 0 && strcmp(s, FORMAT_V1) != 0) {
+        if (s && strncmp(s, "edukiosk/", 9) == 0 && strcmp(s, FEED_FORMAT_V1) != 0) {
             /* A newer format may differ anywhere: its other fields would
              * only produce noise. */
-            ERR(c, f.p, "this kiosk reads \"" FORMAT_V1 "\" feeds, not %s", quote(s, q));
+            ERR(c, f.p, "this kiosk reads \"" FEED_FORMAT_V1 "\" feeds, not %s", quote(s, q));
             field_end(c, &f);
             return;
         }
-        if (!s || strcmp(s, FORMAT_V1) != 0)
-            ERR(c, f.p, "must be \"" FORMAT_V1 "\"");
+        if (!s || strcmp(s, FEED_FORMAT_V1) != 0)
+            ERR(c, f.p, "must be \"" FEED_FORMAT_V1 "\"");
     } else {
         missing(c, &f);
     }
@@ -1765,13 +1655,13 @@ static long precheck(struct feed_report *rep, const char *bytes, size_t len,
                      const struct feed_limits *lim)
 {
     if (len > lim->max_bytes) {
-        report_add(rep, false, 1, 1, "", "the feed is %zu bytes, more than the limit of %zu",
-                   len, lim->max_bytes);
+        feed_report_add(rep, false, 1, 1, "", "the feed is %zu bytes, more than the limit of %zu",
+                        len, lim->max_bytes);
         return -1;
     }
     const unsigned char *u = (const unsigned char *)bytes;
     if (len >= 2 && ((u[0] == 0xFF && u[1] == 0xFE) || (u[0] == 0xFE && u[1] == 0xFF))) {
-        report_add(rep, false, 1, 1, "", "the file is UTF-16; save it as UTF-8");
+        feed_report_add(rep, false, 1, 1, "", "the file is UTF-16; save it as UTF-8");
         return -1;
     }
     /* jansson would take a raw NUL for the end of the text. */
@@ -1779,23 +1669,23 @@ static long precheck(struct feed_report *rep, const char *bytes, size_t len,
     if (nul) {
         int line, col;
         offset_linecol(bytes, len, (size_t)(nul - bytes), &line, &col);
-        report_add(rep, false, line, col, "", "the file contains a NUL byte; is it a text file?");
+        feed_report_add(rep, false, line, col, "", "the file contains a NUL byte; is it a text file?");
         return -1;
     }
     long start = 0;
     if (len >= 3 && u[0] == 0xEF && u[1] == 0xBB && u[2] == 0xBF) {
         /* Windows editors like to write one; harmless, but say so. */
-        report_add(rep, true, 1, 1, "",
-                   "the file starts with a byte order mark (BOM); it is ignored, "
-                   "but better saved as \"UTF-8\" without BOM");
+        feed_report_add(rep, true, 1, 1, "",
+                        "the file starts with a byte order mark (BOM); it is ignored, "
+                        "but better saved as \"UTF-8\" without BOM");
         start = 3;
     }
     size_t deep = depth_scan(bytes + start, len - (size_t)start, lim->max_depth);
     if (deep) {
         int line, col;
         offset_linecol(bytes + start, len - (size_t)start, deep - 1, &line, &col);
-        report_add(rep, false, line, col, "",
-                   "nested too deeply: at most %d levels of [ ] and { }", lim->max_depth);
+        feed_report_add(rep, false, line, col, "",
+                        "nested too deeply: at most %d levels of [ ] and { }", lim->max_depth);
         return -1;
     }
     return start;
@@ -1867,7 +1757,7 @@ done:
     free(c.fix);
     pnode_free(&proot);
     json_decref(root);
-    report_sort(rep);
+    feed_report_sort(rep);
     struct deck *d = c.d;
     if (rep->errors > 0) {
         deck_free(d);
