@@ -112,3 +112,11 @@ size_t utf8_encode(uint32_t cp, char out[4])
     out[3] = (char)(0x80 | (cp & 0x3f));
     return 4;
 }
+
+size_t utf8_prev(const char *s, size_t start, size_t pos)
+{
+    size_t p = pos - 1;
+    while (p > start && pos - p < 4 && ((unsigned char)s[p] & 0xc0) == 0x80)
+        p--;
+    return p;
+}

@@ -17,4 +17,9 @@ bool utf8_valid(const char *s, size_t len);
 /* Encodes cp into out (4 bytes room); returns the byte count. */
 size_t utf8_encode(uint32_t cp, char out[4]);
 
+/* Start of the code point that ends at pos (start < pos): steps back over
+ * at most three continuation bytes and never before start.  Exact on
+ * well-formed text; on broken bytes it still moves back by 1..4. */
+size_t utf8_prev(const char *s, size_t start, size_t pos);
+
 #endif

@@ -156,6 +156,35 @@ static void test_decode_exhaustive(void **state)
     }
 }
 
+/* Stepping back through text lands on the starts decoding found going
+ * forward; on broken bytes it still moves, within bounds. */
+static void test_prev(void **state)
+{
+    (void)state;
+    const char *s = "a\xc3\xa9\xe4\xb8\xad\xf0\x9f\x98\x80z";
+    size_t len = strlen(s);
+    size_t starts[8], n = 0;
+    for (size_t i = 0; i < len;) {
+        size_t adv;
+        starts[n++] = i;
+        utf8_decode(s + i, len - i, &adv);
+        i += adv;
+    }
+    assert_int_equal(n, 5);
+    size_t pos = len;
+    for (size_t k = n; k > 0; k--) {
+        pos = utf8_prev(s, 0, pos);
+        assert_int_equal(pos, starts[k - 1]);
+    }
+    /* never before start, even inside a sequence */
+    assert_int_equal(utf8_prev(s, 4, 6), 4);
+    assert_int_equal(utf8_prev(s, 0, 1), 0);
+    /* continuation bytes only: one step back is at most four bytes */
+    const char *bad = "\x80\x80\x80\x80\x80\x80";
+    assert_int_equal(utf8_prev(bad, 0, 6), 2);
+    assert_int_equal(utf8_prev(bad, 0, 2), 0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -163,6 +192,7 @@ int main(void)
         cmocka_unit_test(test_valid),
         cmocka_unit_test(test_encode_roundtrip),
         cmocka_unit_test(test_decode_exhaustive),
+        cmocka_unit_test(test_prev),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
