@@ -1,16 +1,14 @@
 /* Line layout for Chinese (and mixed) text.
  *
- * ICU supplies the break opportunities (UAX #14 with its CJK rules); a
- * small kinsoku filter on top removes the few opportunities ICU allows but
- * clreq's basic rules forbid (ICU breaks before "·" and "～", for
- * instance).  Lines are filled greedily.  The break iterator is opened
- * per call: that costs a few microseconds because ICU caches the rule
- * data, and it keeps the module free of shared state.
+ * Lines are filled greedily at the break candidates text_breaks.c finds
+ * (once per text: a fit wraps the same text many times), then fitted to
+ * a box by bisection over font sizes and, for balanced text, widths.
  */
 #define LOG_MODULE "text"
 #include "log.h"
 
 #include "text.h"
+#include "text_breaks.h"
 #include "utf8.h"
 
 #include <limits.h>
@@ -19,233 +17,90 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <unicode/ubrk.h>
-#include <unicode/utext.h>
-
 #define ELLIPSIS "\xe2\x80\xa6"
-#define ARRAY_LEN(a) (sizeof(a) / sizeof((a)[0]))
-
-/* clreq "basic": may not start a line (plus ASCII closers, which matter
- * when a long word has to be cut between characters). */
-static const uint32_t no_start_set[] = {
-    0x3001, 0x3002, 0xff0c, 0xff0e, 0xff1a, 0xff1b, 0xff01, 0xff1f, /* 、。，．：；！？ */
-    0x201d, 0x2019, 0x300d, 0x300f, 0xff09, 0xff3d, 0xff5d,         /* ”’」』）］｝ */
-    0x3015, 0x3011, 0x3017, 0x300b, 0x3009, 0x3019, 0x301b,         /* 〕】〗》〉〙〛 */
-    0x00b7, 0x30fb, 0x2027, 0x2013, 0xff5e, 0x301c,                 /* ·・‧–～〜 */
-    ',', '.', ':', ';', '!', '?', ')', ']', '}',
-};
-
-/* May not end a line. */
-static const uint32_t no_end_set[] = {
-    0x201c, 0x2018, 0x300c, 0x300e, 0xff08, 0xff3b, 0xff5b, /* “‘「『（［｛ */
-    0x3014, 0x3010, 0x3016, 0x300a, 0x3008, 0x3018, 0x301a, /* 〔【〖《〈〘〚 */
-    '(', '[', '{',
-};
-
-/* Characters used doubled ("——", "……") that must stay together. */
-static const uint32_t pair_set[] = {0x2014, 0x2015, 0x2026};
-
-/* Dropped before an ellipsis: "文字，…" reads worse than "文字…". */
-static const uint32_t before_ellipsis_drop[] = {
-    0x3001, 0x3002, 0xff0c, 0xff1a, 0xff1b, ',', ':', ';',
-};
-
-static bool in_set(uint32_t cp, const uint32_t *set, size_t n)
-{
-    for (size_t i = 0; i < n; i++)
-        if (set[i] == cp)
-            return true;
-    return false;
-}
-
-static bool is_space(uint32_t cp)
-{
-    return cp == ' ' || cp == '\t' || cp == 0x3000;
-}
-
-/* Start of the code point that ends at pos (pos > start). */
-static size_t prev_pos(const char *s, size_t start, size_t pos)
-{
-    size_t p = pos - 1;
-    while (p > start && pos - p < 4 && ((unsigned char)s[p] & 0xc0) == 0x80)
-        p--;
-    return p;
-}
-
-static uint32_t cp_at(const char *s, size_t pos, size_t end, size_t *adv)
-{
-    return utf8_decode(s + pos, end - pos, adv);
-}
-
-static uint32_t cp_before(const char *s, size_t start, size_t pos)
-{
-    size_t adv;
-    size_t p = prev_pos(s, start, pos);
-    return utf8_decode(s + p, pos - p, &adv);
-}
-
-/* End of s[start..end) without trailing spaces. */
-static size_t trim_end(const char *s, size_t start, size_t end)
-{
-    while (end > start) {
-        size_t p = prev_pos(s, start, end);
-        size_t adv;
-        if (!is_space(utf8_decode(s + p, end - p, &adv)))
-            break;
-        end = p;
-    }
-    return end;
-}
-
-static size_t skip_spaces(const char *s, size_t pos, size_t end)
-{
-    while (pos < end) {
-        size_t adv;
-        if (!is_space(cp_at(s, pos, end, &adv)))
-            break;
-        pos += adv;
-    }
-    return pos;
-}
-
-/* Whether a line may end at pos and the next begin there, by kinsoku:
- * spaces around pos are dropped by the layout, so the characters that
- * would really end and start the lines are looked at. */
-static bool break_ok(const char *s, size_t start, size_t end, size_t pos)
-{
-    if (pos <= start || pos >= end)
-        return true;
-    size_t adv;
-    size_t a = skip_spaces(s, pos, end);
-    if (a < end && in_set(cp_at(s, a, end, &adv), no_start_set, ARRAY_LEN(no_start_set)))
-        return false;
-    size_t b = trim_end(s, start, pos);
-    if (b > start && in_set(cp_before(s, start, b), no_end_set, ARRAY_LEN(no_end_set)))
-        return false;
-    uint32_t next = cp_at(s, pos, end, &adv);
-    return !(next == cp_before(s, start, pos) &&
-             in_set(next, pair_set, ARRAY_LEN(pair_set)));
-}
-
-/* Interior boundaries (excluding 0 and len) of s[0..len) by an ICU break
- * iterator of the given type; count or -1. */
-static int icu_boundaries(UBreakIteratorType type, const char *s, size_t len,
-                          size_t **out)
-{
-    *out = NULL;
-    if (len == 0)
-        return 0;
-    if (len > INT32_MAX)
-        return -1;
-    UErrorCode st = U_ZERO_ERROR;
-    UText *ut = utext_openUTF8(NULL, s, (int64_t)len, &st);
-    if (U_FAILURE(st)) {
-        LOG_ERR("utext_openUTF8: %s", u_errorName(st));
-        return -1;
-    }
-    UBreakIterator *bi = ubrk_open(type, "zh", NULL, 0, &st);
-    if (U_FAILURE(st)) {
-        LOG_ERR("ubrk_open: %s", u_errorName(st));
-        utext_close(ut);
-        return -1;
-    }
-    ubrk_setUText(bi, ut, &st);
-    if (U_FAILURE(st)) {
-        LOG_ERR("ubrk_setUText: %s", u_errorName(st));
-        ubrk_close(bi);
-        utext_close(ut);
-        return -1;
-    }
-    size_t n = 0, cap = 0;
-    size_t *v = NULL;
-    int rc = 0;
-    ubrk_first(bi);
-    for (;;) {
-        int32_t p = ubrk_next(bi);
-        if (p == UBRK_DONE)
-            break;
-        if (p <= 0 || (size_t)p >= len)
-            continue;
-        if (n == cap) {
-            size_t ncap = cap ? cap * 2 : 32;
-            size_t *nv = realloc(v, ncap * sizeof(*nv));
-            if (!nv) {
-                rc = -1;
-                break;
-            }
-            v = nv;
-            cap = ncap;
-        }
-        v[n++] = (size_t)p;
-    }
-    ubrk_close(bi);
-    utext_close(ut);
-    if (rc < 0 || n > INT_MAX) {
-        free(v);
-        return -1;
-    }
-    *out = v;
-    return (int)n;
-}
-
-int text_break_points(const char *s, size_t len, size_t **out)
-{
-    int n = icu_boundaries(UBRK_LINE, s, len, out);
-    if (n <= 0)
-        return n;
-    size_t *v = *out;
-    int k = 0;
-    for (int i = 0; i < n; i++)
-        if (break_ok(s, 0, len, v[i]))
-            v[k++] = v[i];
-    return k;
-}
 
 /* ---- text preparation ---- */
 
 /* The text as laid out: well-formed UTF-8 (bad bytes become U+FFFD, so
- * ICU, the kinsoku checks and the fonts agree on every character) and
- * without trailing whitespace (a final newline adds no empty line). */
+ * ICU, the kinsoku checks and the fonts agree on every character),
+ * without trailing whitespace (a final newline adds no empty line), and
+ * its break candidates, paragraph by paragraph. */
 struct clean {
     char *buf; /* owned copy when the input had to be repaired */
     const char *s;
     size_t len;
+    struct text_breaks brk;
 };
 
 static bool is_trailing_ws(uint32_t cp)
 {
-    return is_space(cp) || cp == '\n' || cp == '\r';
+    return text_breaks_is_space(cp) || cp == '\n' || cp == '\r';
+}
+
+/* The paragraph starting at p ends at *pe (a newline or the end); returns
+ * where the next one starts (> len when there is none). */
+static size_t next_paragraph(const struct clean *c, size_t p, size_t *pe)
+{
+    size_t e = p;
+    while (e < c->len && c->s[e] != '\n' && c->s[e] != '\r')
+        e++;
+    *pe = e;
+    if (e >= c->len)
+        return c->len + 1;
+    if (c->s[e] == '\r' && e + 1 < c->len && c->s[e + 1] == '\n')
+        return e + 2;
+    return e + 1;
+}
+
+static void clean_free(struct clean *c)
+{
+    free(c->buf);
+    text_breaks_free(&c->brk);
+}
+
+static int repair(struct clean *c)
+{
+    if (c->len > SIZE_MAX / 3 - 1)
+        return -1;
+    char *buf = malloc(c->len * 3 + 1);
+    if (!buf)
+        return -1;
+    size_t o = 0;
+    for (size_t i = 0; i < c->len;) {
+        size_t adv;
+        uint32_t cp = utf8_decode(c->s + i, c->len - i, &adv);
+        o += utf8_encode(cp, buf + o);
+        i += adv;
+    }
+    buf[o] = '\0';
+    c->buf = buf;
+    c->s = buf;
+    c->len = o;
+    return 0;
 }
 
 static int clean_text(const char *text, struct clean *c)
 {
-    c->buf = NULL;
+    memset(c, 0, sizeof(*c));
     c->s = text ? text : "";
     c->len = strlen(c->s);
-    if (!utf8_valid(c->s, c->len)) {
-        if (c->len > SIZE_MAX / 3 - 1)
-            return -1;
-        char *buf = malloc(c->len * 3 + 1);
-        if (!buf)
-            return -1;
-        size_t o = 0;
-        for (size_t i = 0; i < c->len;) {
-            size_t adv;
-            uint32_t cp = utf8_decode(c->s + i, c->len - i, &adv);
-            o += utf8_encode(cp, buf + o);
-            i += adv;
-        }
-        buf[o] = '\0';
-        c->buf = buf;
-        c->s = buf;
-        c->len = o;
-    }
+    if (!utf8_valid(c->s, c->len) && repair(c) < 0)
+        return -1;
     while (c->len > 0) {
-        size_t p = prev_pos(c->s, 0, c->len);
+        size_t p = utf8_prev(c->s, 0, c->len);
         size_t adv;
         if (!is_trailing_ws(utf8_decode(c->s + p, c->len - p, &adv)))
             break;
         c->len = p;
+    }
+    size_t p = 0;
+    while (p < c->len) {
+        size_t pe, next = next_paragraph(c, p, &pe);
+        if (text_breaks_add(&c->brk, c->s, p, pe) < 0) {
+            clean_free(c);
+            return -1;
+        }
+        p = next;
     }
     return 0;
 }
@@ -323,7 +178,7 @@ static int measure_range(const struct wrapper *w, size_t a, size_t b)
 /* Whether s[ls..e) minus trailing spaces fits the line; its width in *wid. */
 static bool fits_at(const struct wrapper *w, size_t ls, size_t e, int *wid)
 {
-    *wid = measure_range(w, ls, trim_end(w->s, ls, e));
+    *wid = measure_range(w, ls, text_breaks_trim(w->s, ls, e));
     return *wid <= w->width;
 }
 
@@ -371,7 +226,7 @@ static bool last_fitting(const struct wrapper *w, size_t ls, const size_t *c, si
 static int cut_word(const struct wrapper *w, size_t ls, size_t te, size_t *cut, int *cw)
 {
     size_t *g;
-    int ng = icu_boundaries(UBRK_CHARACTER, w->s + ls, te - ls, &g);
+    int ng = text_breaks_graphemes(w->s + ls, te - ls, &g);
     if (ng < 0)
         return -1;
     if (ng == 0) {
@@ -385,16 +240,16 @@ static int cut_word(const struct wrapper *w, size_t ls, size_t te, size_t *cut, 
     int wid;
     if (!last_fitting(w, ls, g, 0, (size_t)ng, &j, &wid)) {
         *cut = g[0];
-        *cw = measure_range(w, ls, trim_end(w->s, ls, g[0]));
+        *cw = measure_range(w, ls, text_breaks_trim(w->s, ls, g[0]));
         free(g);
         return 0;
     }
     size_t k = j + 1;
-    while (k > 0 && !break_ok(w->s, ls, w->pend, g[k - 1]))
+    while (k > 0 && !text_breaks_allowed(w->s, ls, w->pend, g[k - 1]))
         k--;
     if (k > 0 && k - 1 != j) {
         *cut = g[k - 1];
-        *cw = measure_range(w, ls, trim_end(w->s, ls, *cut));
+        *cw = measure_range(w, ls, text_breaks_trim(w->s, ls, *cut));
     } else {
         *cut = g[j];
         *cw = wid;
@@ -403,25 +258,12 @@ static int cut_word(const struct wrapper *w, size_t ls, size_t te, size_t *cut, 
     return 0;
 }
 
-static int wrap_paragraph(struct wrapper *w, size_t ps, size_t pe)
+/* Wraps the paragraph s[ps..c[nc - 1]) whose break candidates are c. */
+static int wrap_paragraph(struct wrapper *w, size_t ps, const size_t *c, size_t nc)
 {
+    size_t pe = c[nc - 1];
     if (ps == pe)
         return push_line(w->out, &w->cap, "", 0, 0);
-    size_t *bp;
-    int nb = text_break_points(w->s + ps, pe - ps, &bp);
-    if (nb < 0)
-        return -1;
-    size_t nc = (size_t)nb + 1;
-    size_t *c = malloc(nc * sizeof(*c));
-    if (!c) {
-        free(bp);
-        return -1;
-    }
-    for (int k = 0; k < nb; k++)
-        c[k] = bp[k] + ps;
-    c[nb] = pe;
-    free(bp);
-
     w->pend = pe;
     size_t ls = ps, i = 0;
     int emitted = 0, rc = 0;
@@ -431,7 +273,7 @@ static int wrap_paragraph(struct wrapper *w, size_t ps, size_t pe)
         size_t j;
         int wid;
         if (last_fitting(w, ls, c, i, nc, &j, &wid)) {
-            size_t te = trim_end(w->s, ls, c[j]);
+            size_t te = text_breaks_trim(w->s, ls, c[j]);
             /* A line of nothing but spaces (leading spaces before a word
              * that goes to the next line) is not shown. */
             if (te > ls) {
@@ -443,19 +285,18 @@ static int wrap_paragraph(struct wrapper *w, size_t ps, size_t pe)
         } else {
             size_t cut;
             int cw;
-            rc = cut_word(w, ls, trim_end(w->s, ls, c[i]), &cut, &cw);
+            rc = cut_word(w, ls, text_breaks_trim(w->s, ls, c[i]), &cut, &cw);
             if (rc < 0)
                 break;
             w->cut = true;
-            size_t te = trim_end(w->s, ls, cut);
+            size_t te = text_breaks_trim(w->s, ls, cut);
             if (te > ls) {
                 rc = push_line(w->out, &w->cap, w->s + ls, te - ls, cw);
                 emitted++;
             }
-            ls = skip_spaces(w->s, cut, c[i]);
+            ls = text_breaks_skip(w->s, cut, c[i]);
         }
     }
-    free(c);
     if (rc == 0 && emitted == 0)
         rc = push_line(w->out, &w->cap, "", 0, 0);
     return rc;
@@ -476,20 +317,19 @@ static int wrap_clean(const struct clean *c, int width, int px, bool bold, float
         .m = m,
         .out = out,
     };
-    size_t p = 0;
+    const struct text_breaks *b = &c->brk;
+    size_t p = 0, k = 0;
     while (p < c->len) {
-        size_t e = p;
-        while (e < c->len && c->s[e] != '\n' && c->s[e] != '\r')
-            e++;
-        if (wrap_paragraph(&w, p, e) < 0) {
+        size_t pe, next = next_paragraph(c, p, &pe);
+        size_t nc = 1;
+        while (k + nc - 1 < b->n && b->pos[k + nc - 1] < pe)
+            nc++;
+        if (k + nc > b->n || wrap_paragraph(&w, p, b->pos + k, nc) < 0) {
             text_lines_free(out);
             return -1;
         }
-        if (e >= c->len)
-            break;
-        p = e + 1;
-        if (c->s[e] == '\r' && p < c->len && c->s[p] == '\n')
-            p++;
+        k += nc;
+        p = next;
     }
     if (cut)
         *cut = w.cut;
@@ -506,7 +346,7 @@ int text_wrap(const char *text, int width, int px, bool bold, float line_spacing
     if (clean_text(text, &c) < 0)
         return -1;
     int rc = wrap_clean(&c, width, px, bold, line_spacing, m, out, NULL);
-    free(c.buf);
+    clean_free(&c);
     return rc;
 }
 
@@ -533,27 +373,12 @@ static int measure_str(const struct text_measure *m, const char *s, size_t len, 
     return r < 0 ? 0 : r;
 }
 
-/* Length of line[0..len) once spaces and punctuation that should not
- * precede an ellipsis are dropped. */
-static size_t ellipsis_cut(const char *line, size_t len)
-{
-    while (len > 0) {
-        size_t p = prev_pos(line, 0, len);
-        size_t adv;
-        uint32_t cp = utf8_decode(line + p, len - p, &adv);
-        if (!is_space(cp) && !in_set(cp, no_end_set, ARRAY_LEN(no_end_set)) &&
-            !in_set(cp, before_ellipsis_drop, ARRAY_LEN(before_ellipsis_drop)))
-            break;
-        len = p;
-    }
-    return len;
-}
-
-/* Measures line[0..ellipsis_cut(e)) + "…" into buf; whether it fits. */
+/* Measures line[0..text_breaks_ellipsis_cut(e)) + "…" into buf; whether
+ * it fits. */
 static bool ellipsis_fits(const struct text_fit_req *r, const struct text_measure *m,
                           int px, const char *line, size_t e, char *buf, int *wid)
 {
-    size_t t = ellipsis_cut(line, e);
+    size_t t = text_breaks_ellipsis_cut(line, e);
     memcpy(buf, line, t);
     memcpy(buf + t, ELLIPSIS, sizeof(ELLIPSIS));
     *wid = measure_str(m, buf, t + sizeof(ELLIPSIS) - 1, px, r->bold);
@@ -567,7 +392,7 @@ static int ellipsize_line(const struct text_fit_req *r, const struct text_measur
 {
     size_t len = strlen(*line);
     size_t *g;
-    int ng = icu_boundaries(UBRK_CHARACTER, *line, len, &g);
+    int ng = text_breaks_graphemes(*line, len, &g);
     if (ng < 0)
         return -1;
     /* Candidate prefix ends: 0, every boundary, len. */
@@ -763,6 +588,6 @@ int text_fit(const struct text_fit_req *req, const struct text_measure *m,
     if (clean_text(req->text, &c) < 0)
         return -1;
     int rc = fit_clean(&c, req, m, out);
-    free(c.buf);
+    clean_free(&c);
     return rc;
 }
