@@ -14,6 +14,7 @@
 #include "assets.h"
 #include "feedreport.h"
 #include "hash.h"
+#include "jsonpos.h"
 #include "log.h"
 #include "schedule.h"
 
@@ -27,429 +28,6 @@ void feed_limits_default(struct feed_limits *l)
     l->max_depth = 32;
     l->max_string = 4096;
     l->max_slides = 500;
-}
-
-/* ------------------------------------------------------- text positions */
-
-/* Columns count characters (UTF-8 lead bytes), as editors do: a Chinese
- * character is one column, so is a tab. */
-static void offset_linecol(const char *s, size_t len, size_t off, int *line, int *col)
-{
-    *line = 1;
-    *col = 1;
-    for (size_t i = 0; i < off && i < len; i++) {
-        unsigned char ch = (unsigned char)s[i];
-        if (ch == '\n') {
-            (*line)++;
-            *col = 1;
-        } else if ((ch & 0xC0) != 0x80) {
-            (*col)++;
-        }
-    }
-}
-
-/* Bracket depth outside strings, before jansson sees the bytes, so that a
- * file of 100000 '[' is turned away at the 33rd.  Returns the offset + 1
- * of the first bracket that goes too deep, or 0. */
-static size_t depth_scan(const char *s, size_t len, int max_depth)
-{
-    int depth = 0;
-    bool in_str = false;
-    for (size_t i = 0; i < len; i++) {
-        char ch = s[i];
-        if (in_str) {
-            if (ch == '\\')
-                i++;
-            else if (ch == '"')
-                in_str = false;
-        } else if (ch == '"') {
-            in_str = true;
-        } else if (ch == '[' || ch == '{') {
-            if (++depth > max_depth)
-                return i + 1;
-        } else if ((ch == ']' || ch == '}') && depth > 0) {
-            depth--;
-        }
-    }
-    return 0;
-}
-
-/* jansson reports where its lexer stopped, after the offending token, and
- * in words meant for programmers.  Point at the token's start instead (the
- * token is the text quoted after "near") and say it plainly. */
-static void report_json_error(struct feed_report *rep, const char *s, size_t len,
-                              const json_error_t *e)
-{
-    const char *text = e->text;
-    size_t pos = e->position > 0 ? (size_t)e->position : 0;
-    const char *near = strstr(text, " near '");
-    size_t near_len = 0;
-    bool at_eof = strstr(text, "near end of file") != NULL;
-    if (near && !at_eof) {
-        const char *q = near + 7;
-        const char *end = strrchr(q, '\'');
-        if (end && end >= q)
-            near_len = (size_t)(end - q);
-    }
-    size_t off = pos;
-    /* These two stop in front of the offending byte itself. */
-    bool bad_byte = strncmp(text, "unable to decode byte", 21) == 0;
-    bool control = strncmp(text, "control character", 17) == 0;
-    if (!bad_byte && !control && !at_eof) {
-        if (near_len > 0 && near_len <= pos)
-            off = pos - near_len;
-        else if (pos > 0)
-            off = pos - 1;
-    }
-    int line, col;
-    offset_linecol(s, len, off, &line, &col);
-
-    char near_txt[64] = "";
-    if (near && !at_eof)
-        snprintf(near_txt, sizeof(near_txt), "%s", near);
-    int tlen = (int)(near ? (size_t)(near - text) : strlen(text));
-    const char *tok = near ? near + 7 : "";
-    const char *hint = "";
-    if (near_len > 0 && tok[0] == '\'')
-        hint = " (keys and texts take double quotes \")";
-    else if (near_len >= 3 && (strncmp(tok, "“", 3) == 0 || strncmp(tok, "”", 3) == 0))
-        hint = " (use straight double quotes \" instead of “ ”)";
-    else if (near_len == 1 && (tok[0] == ']' || tok[0] == '}'))
-        hint = " (a comma too many before it?)";
-    else if (text[0] == '\'' && strstr(text, "' expected"))
-        hint = " (a missing comma?)";
-
-    if (bad_byte) {
-        feed_report_add(rep, false, line, col, "", "invalid UTF-8 (%.*s); save the file as UTF-8",
-                        tlen, text);
-    } else if (control) {
-        feed_report_add(rep, false, line, col, "",
-                        "invalid JSON: %.*s in a text; write \\n for a new line, \\t for a tab",
-                        tlen, text);
-    } else if (strncmp(text, "unexpected newline", 18) == 0) {
-        feed_report_add(rep, false, line, col, "",
-                        "invalid JSON: this text does not end on its line (a missing \"?)");
-    } else if (strncmp(text, "\\u0000 is not allowed", 21) == 0 ||
-               strncmp(text, "NUL byte in object key", 22) == 0) {
-        feed_report_add(rep, false, line, col, "", "text may not contain \\u0000 (a NUL character)");
-    } else if (strncmp(text, "end of file expected", 20) == 0) {
-        feed_report_add(rep, false, line, col, "", "unexpected text after the end of the feed%s",
-                        near_txt);
-    } else if (strncmp(text, "duplicate object key", 20) == 0 && near_len > 0) {
-        feed_report_add(rep, false, line, col, "", "duplicate key %.*s; each key may appear once",
-                        (int)near_len, tok);
-    } else if (strncmp(text, "'[' or '{' expected", 19) == 0) {
-        if (at_eof)
-            feed_report_add(rep, false, line, col, "", "the feed is empty");
-        else
-            feed_report_add(rep, false, line, col, "", FEED_MSG_NOT_OBJECT);
-    } else if (at_eof) {
-        feed_report_add(rep, false, line, col, "",
-                        "invalid JSON: the text ends too early (an unclosed \" [ or {?)");
-    } else {
-        feed_report_add(rep, false, line, col, "", "invalid JSON: %.*s%s%s", tlen, text, near_txt,
-                        hint);
-    }
-}
-
-/* Position index: the line:col of every value (and key) of a document
- * jansson has already accepted, in the same tree shape, since jansson
- * keeps no positions.  Depth is bounded by depth_scan(). */
-struct pnode {
-    int line, col;
-    unsigned n;
-    char kind; /* '{', '[' or 0 for scalars */
-    void *kids; /* struct pmember[] or struct pnode[] */
-};
-
-struct pmember {
-    char *key;
-    size_t klen;
-    int line, col;
-    struct pnode val;
-};
-
-struct scan {
-    const char *s;
-    size_t len, i;
-    int line, col;
-    bool bad;
-};
-
-static void sc_adv(struct scan *sc)
-{
-    unsigned char ch = (unsigned char)sc->s[sc->i++];
-    if (ch == '\n') {
-        sc->line++;
-        sc->col = 1;
-    } else if ((ch & 0xC0) != 0x80) {
-        sc->col++;
-    }
-}
-
-static void sc_ws(struct scan *sc)
-{
-    while (sc->i < sc->len && strchr(" \t\r\n", sc->s[sc->i]) && sc->s[sc->i])
-        sc_adv(sc);
-}
-
-static int hexval(char ch)
-{
-    if (ch >= '0' && ch <= '9')
-        return ch - '0';
-    if (ch >= 'a' && ch <= 'f')
-        return ch - 'a' + 10;
-    if (ch >= 'A' && ch <= 'F')
-        return ch - 'A' + 10;
-    return -1;
-}
-
-static size_t put_utf8(uint32_t cp, char *o)
-{
-    if (cp < 0x80) {
-        o[0] = (char)cp;
-        return 1;
-    }
-    if (cp < 0x800) {
-        o[0] = (char)(0xC0 | (cp >> 6));
-        o[1] = (char)(0x80 | (cp & 0x3F));
-        return 2;
-    }
-    if (cp < 0x10000) {
-        o[0] = (char)(0xE0 | (cp >> 12));
-        o[1] = (char)(0x80 | ((cp >> 6) & 0x3F));
-        o[2] = (char)(0x80 | (cp & 0x3F));
-        return 3;
-    }
-    o[0] = (char)(0xF0 | (cp >> 18));
-    o[1] = (char)(0x80 | ((cp >> 12) & 0x3F));
-    o[2] = (char)(0x80 | ((cp >> 6) & 0x3F));
-    o[3] = (char)(0x80 | (cp & 0x3F));
-    return 4;
-}
-
-static int sc_hex4(struct scan *sc)
-{
-    if (sc->len - sc->i < 4)
-        return -1;
-    int v = 0;
-    for (int k = 0; k < 4; k++) {
-        int h = hexval(sc->s[sc->i + (size_t)k]);
-        if (h < 0)
-            return -1;
-        v = v * 16 + h;
-    }
-    for (int k = 0; k < 4; k++)
-        sc_adv(sc);
-    return v;
-}
-
-/* At the opening quote.  With out, decodes into a new buffer (decoded text
- * is never longer than the escaped text, plus room for the NUL). */
-static void sc_string(struct scan *sc, char **out, size_t *out_len)
-{
-    char *buf = NULL;
-    size_t n = 0;
-    sc_adv(sc);
-    if (out) {
-        const char *q = sc->s + sc->i;
-        const char *end = sc->s + sc->len;
-        size_t cap = 1;
-        for (bool esc = false; q < end; q++, cap++) {
-            if (!esc && *q == '"')
-                break;
-            esc = !esc && *q == '\\';
-        }
-        buf = malloc(cap);
-        if (!buf) {
-            sc->bad = true;
-            return;
-        }
-    }
-    while (sc->i < sc->len && sc->s[sc->i] != '"') {
-        char ch = sc->s[sc->i];
-        if (ch != '\\') {
-            if (buf)
-                buf[n++] = ch;
-            sc_adv(sc);
-            continue;
-        }
-        sc_adv(sc);
-        if (sc->i >= sc->len)
-            break;
-        char e = sc->s[sc->i];
-        sc_adv(sc);
-        char r = e;
-        switch (e) {
-        case 'b': r = '\b'; break;
-        case 'f': r = '\f'; break;
-        case 'n': r = '\n'; break;
-        case 'r': r = '\r'; break;
-        case 't': r = '\t'; break;
-        case 'u': {
-            int cp = sc_hex4(sc);
-            if (cp < 0) {
-                sc->bad = true;
-                break;
-            }
-            uint32_t u = (uint32_t)cp;
-            if (u >= 0xD800 && u < 0xDC00 && sc->len - sc->i >= 6 &&
-                sc->s[sc->i] == '\\' && sc->s[sc->i + 1] == 'u') {
-                sc_adv(sc);
-                sc_adv(sc);
-                int lo = sc_hex4(sc);
-                if (lo >= 0xDC00 && lo < 0xE000)
-                    u = 0x10000 + ((u - 0xD800) << 10) + ((uint32_t)lo - 0xDC00);
-            }
-            if (buf)
-                n += put_utf8(u, buf + n);
-            continue;
-        }
-        default: break;
-        }
-        if (buf)
-            buf[n++] = r;
-    }
-    if (sc->i >= sc->len) {
-        sc->bad = true; /* unterminated: jansson would have refused it */
-    } else {
-        sc_adv(sc);
-    }
-    if (out) {
-        buf[n] = '\0';
-        *out = buf;
-        *out_len = n;
-    }
-}
-
-static void pnode_free(struct pnode *p)
-{
-    if (!p || !p->kids)
-        return;
-    if (p->kind == '{') {
-        struct pmember *m = p->kids;
-        for (unsigned i = 0; i < p->n; i++) {
-            free(m[i].key);
-            pnode_free(&m[i].val);
-        }
-    } else {
-        struct pnode *e = p->kids;
-        for (unsigned i = 0; i < p->n; i++)
-            pnode_free(&e[i]);
-    }
-    free(p->kids);
-    p->kids = NULL;
-    p->n = 0;
-}
-
-static bool grow(void **kids, unsigned n, unsigned *cap, size_t size)
-{
-    if (n < *cap)
-        return true;
-    unsigned ncap = *cap ? *cap * 2 : 4;
-    void *nk = realloc(*kids, (size_t)ncap * size);
-    if (!nk)
-        return false;
-    *kids = nk;
-    *cap = ncap;
-    return true;
-}
-
-static void sc_value(struct scan *sc, struct pnode *p, int depth)
-{
-    memset(p, 0, sizeof(*p));
-    sc_ws(sc);
-    p->line = sc->line;
-    p->col = sc->col;
-    if (sc->i >= sc->len || depth > 64) {
-        sc->bad = true;
-        return;
-    }
-    char ch = sc->s[sc->i];
-    if (ch == '"') {
-        sc_string(sc, NULL, NULL);
-        return;
-    }
-    if (ch != '{' && ch != '[') {
-        while (sc->i < sc->len && !strchr(",]} \t\r\n", sc->s[sc->i]) && sc->s[sc->i])
-            sc_adv(sc);
-        return;
-    }
-    char close = ch == '{' ? '}' : ']';
-    unsigned cap = 0;
-    p->kind = ch;
-    sc_adv(sc);
-    sc_ws(sc);
-    if (sc->i < sc->len && sc->s[sc->i] == close) {
-        sc_adv(sc);
-        return;
-    }
-    while (!sc->bad) {
-        sc_ws(sc);
-        if (ch == '{') {
-            if (sc->i >= sc->len || sc->s[sc->i] != '"' ||
-                !grow(&p->kids, p->n, &cap, sizeof(struct pmember))) {
-                sc->bad = true;
-                return;
-            }
-            struct pmember *m = (struct pmember *)p->kids + p->n;
-            memset(m, 0, sizeof(*m));
-            m->line = sc->line;
-            m->col = sc->col;
-            sc_string(sc, &m->key, &m->klen);
-            if (sc->bad)
-                return;
-            p->n++;
-            sc_ws(sc);
-            if (sc->i >= sc->len || sc->s[sc->i] != ':') {
-                sc->bad = true;
-                return;
-            }
-            sc_adv(sc);
-            sc_value(sc, &m->val, depth + 1);
-        } else {
-            if (!grow(&p->kids, p->n, &cap, sizeof(struct pnode))) {
-                sc->bad = true;
-                return;
-            }
-            struct pnode *e = (struct pnode *)p->kids + p->n;
-            p->n++;
-            sc_value(sc, e, depth + 1);
-        }
-        sc_ws(sc);
-        if (sc->i >= sc->len) {
-            sc->bad = true;
-            return;
-        }
-        if (sc->s[sc->i] == ',') {
-            sc_adv(sc);
-            continue;
-        }
-        if (sc->s[sc->i] == close)
-            sc_adv(sc);
-        else
-            sc->bad = true;
-        return;
-    }
-}
-
-static const struct pmember *pmember_get(const struct pnode *o, const char *key)
-{
-    if (!o || o->kind != '{')
-        return NULL;
-    size_t kl = strlen(key);
-    const struct pmember *m = o->kids;
-    for (unsigned i = 0; i < o->n; i++)
-        if (m[i].klen == kl && memcmp(m[i].key, key, kl) == 0)
-            return &m[i];
-    return NULL;
-}
-
-static const struct pnode *pnode_idx(const struct pnode *a, size_t i)
-{
-    if (!a || a->kind != '[' || i >= a->n)
-        return NULL;
-    return (const struct pnode *)a->kids + i;
 }
 
 /* ------------------------------------------------------------ validation */
@@ -516,9 +94,9 @@ static void path_pop(struct ctx *c, size_t old)
     c->path[old] = '\0';
 }
 
-static void diag(struct ctx *c, bool warning, const struct pnode *p, const char *fmt, ...)
+static void diag(struct ctx *c, bool warning, const struct jsonpos *p, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));
-static void diag(struct ctx *c, bool warning, const struct pnode *p, const char *fmt, ...)
+static void diag(struct ctx *c, bool warning, const struct jsonpos *p, const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
@@ -570,16 +148,16 @@ static void enum_msg(const char *const *names, size_t n, char *buf, size_t len)
 /* A member of an object: pushes its name on the path; field_end() pops. */
 struct field {
     json_t *v;
-    const struct pnode *p; /* the value, or the object when absent */
+    const struct jsonpos *p; /* the value, or the object when absent */
     size_t mark;
 };
 
-static bool field(struct ctx *c, json_t *obj, const struct pnode *po, const char *key,
+static bool field(struct ctx *c, json_t *obj, const struct jsonpos *po, const char *key,
                   struct field *f)
 {
     f->v = json_object_get(obj, key);
     f->mark = path_key(c, key);
-    const struct pmember *m = f->v ? pmember_get(po, key) : NULL;
+    const struct jsonpos_member *m = f->v ? jsonpos_member(po, key) : NULL;
     f->p = m ? &m->val : po;
     return f->v != NULL;
 }
@@ -594,7 +172,7 @@ static void missing(struct ctx *c, const struct field *f)
     ERR(c, f->p, "required field is missing");
 }
 
-static bool get_string(struct ctx *c, json_t *v, const struct pnode *p, bool nonempty,
+static bool get_string(struct ctx *c, json_t *v, const struct jsonpos *p, bool nonempty,
                        char **out)
 {
     if (!json_is_string(v)) {
@@ -612,7 +190,7 @@ static bool get_string(struct ctx *c, json_t *v, const struct pnode *p, bool non
     return *out != NULL;
 }
 
-static void opt_string(struct ctx *c, json_t *obj, const struct pnode *po, const char *key,
+static void opt_string(struct ctx *c, json_t *obj, const struct jsonpos *po, const char *key,
                        bool required, char **out)
 {
     struct field f;
@@ -623,7 +201,7 @@ static void opt_string(struct ctx *c, json_t *obj, const struct pnode *po, const
     field_end(c, &f);
 }
 
-static bool opt_number(struct ctx *c, json_t *obj, const struct pnode *po, const char *key,
+static bool opt_number(struct ctx *c, json_t *obj, const struct jsonpos *po, const char *key,
                        double lo, double hi, const char *msg, double *out)
 {
     struct field f;
@@ -639,7 +217,7 @@ static bool opt_number(struct ctx *c, json_t *obj, const struct pnode *po, const
     return ok;
 }
 
-static bool opt_bool(struct ctx *c, json_t *obj, const struct pnode *po, const char *key,
+static bool opt_bool(struct ctx *c, json_t *obj, const struct jsonpos *po, const char *key,
                      bool *out)
 {
     struct field f;
@@ -655,7 +233,7 @@ static bool opt_bool(struct ctx *c, json_t *obj, const struct pnode *po, const c
 }
 
 /* Index into names, or -1 (absent or wrong; wrong is reported). */
-static int opt_enum(struct ctx *c, json_t *obj, const struct pnode *po, const char *key,
+static int opt_enum(struct ctx *c, json_t *obj, const struct jsonpos *po, const char *key,
                     const char *const *names, size_t n)
 {
     struct field f;
@@ -683,12 +261,12 @@ static const char *const day_names[] = {"mon", "tue", "wed", "thu", "fri", "sat"
 
 /* Unknown members are warnings so that older kiosks read newer feeds.
  * Keys starting with "_" are comments (JSON has none) and are ignored. */
-static void check_keys(struct ctx *c, json_t *obj, const struct pnode *po,
+static void check_keys(struct ctx *c, json_t *obj, const struct jsonpos *po,
                        const char *const *known, size_t n_known,
                        const char *const *other, size_t n_other, const char *what)
 {
     if (po && po->kind == '{' && po->n == json_object_size(obj)) {
-        const struct pmember *m = po->kids;
+        const struct jsonpos_member *m = po->kids;
         for (unsigned i = 0; i < po->n; i++) {
             bool ok = m[i].klen > 0 && m[i].key[0] == '_';
             bool elsewhere = false;
@@ -699,7 +277,7 @@ static void check_keys(struct ctx *c, json_t *obj, const struct pnode *po,
                             memcmp(other[k], m[i].key, m[i].klen) == 0;
             if (ok || strlen(m[i].key) != m[i].klen)
                 continue;
-            struct pnode at = {.line = m[i].line, .col = m[i].col};
+            struct jsonpos at = {.line = m[i].line, .col = m[i].col};
             size_t mark = path_key(c, m[i].key);
             if (elsewhere)
                 WARN(c, &at, "not used by %s (ignored)", what);
@@ -842,7 +420,7 @@ static void parse_milestone_date(const char *s, struct feed_time *out)
     }
 }
 
-static bool opt_time(struct ctx *c, json_t *obj, const struct pnode *po, const char *key,
+static bool opt_time(struct ctx *c, json_t *obj, const struct jsonpos *po, const char *key,
                      bool required, struct feed_time *out)
 {
     struct field f;
@@ -877,7 +455,7 @@ static time_t window_end(const struct feed_time *u)
     return e == (time_t)-1 ? u->t + 86400 : e;
 }
 
-static void check_order(struct ctx *c, json_t *obj, const struct pnode *po,
+static void check_order(struct ctx *c, json_t *obj, const struct jsonpos *po,
                         const struct feed_time *from, const struct feed_time *until,
                         const char *from_name)
 {
@@ -893,20 +471,14 @@ static void check_order(struct ctx *c, json_t *obj, const struct pnode *po,
 
 static bool parse_colour(const char *s, uint32_t *out)
 {
-    if (strlen(s) != 7 || s[0] != '#')
+    /* strtoul alone would also take "#+1f2e3" or "# 1f2e3". */
+    if (strlen(s) != 7 || s[0] != '#' || strspn(s + 1, "0123456789abcdefABCDEF") != 6)
         return false;
-    uint32_t v = 0;
-    for (int i = 1; i < 7; i++) {
-        int h = hexval(s[i]);
-        if (h < 0)
-            return false;
-        v = v << 4 | (uint32_t)h;
-    }
-    *out = v;
+    *out = (uint32_t)strtoul(s + 1, NULL, 16);
     return true;
 }
 
-static void opt_colour(struct ctx *c, json_t *obj, const struct pnode *po, const char *key,
+static void opt_colour(struct ctx *c, json_t *obj, const struct jsonpos *po, const char *key,
                        uint32_t *out)
 {
     struct field f;
@@ -967,7 +539,7 @@ static char *curl_resolve(const char *base, const char *ref, const char **why)
     return r;
 }
 
-static char *resolve_image(struct ctx *c, const char *ref, const struct pnode *p)
+static char *resolve_image(struct ctx *c, const char *ref, const struct jsonpos *p)
 {
     char scheme[16];
     const char *why = NULL;
@@ -1029,7 +601,7 @@ static void add_image(struct ctx *c, struct deck_image **slot, char *url)
     c->n_fix++;
 }
 
-static void get_image(struct ctx *c, json_t *v, const struct pnode *p, struct deck_image **slot)
+static void get_image(struct ctx *c, json_t *v, const struct jsonpos *p, struct deck_image **slot)
 {
     char *ref = NULL;
     if (!get_string(c, v, p, true, &ref))
@@ -1040,7 +612,7 @@ static void get_image(struct ctx *c, json_t *v, const struct pnode *p, struct de
         add_image(c, slot, url);
 }
 
-static void opt_image(struct ctx *c, json_t *obj, const struct pnode *po, const char *key,
+static void opt_image(struct ctx *c, json_t *obj, const struct jsonpos *po, const char *key,
                       bool required, struct deck_image **slot)
 {
     struct field f;
@@ -1081,7 +653,7 @@ static void collect_images(struct ctx *c)
 
 /* Checks a list of min..max non-empty strings.  Returns its strings (NULL
  * on any problem). */
-static char **get_strv(struct ctx *c, json_t *v, const struct pnode *p, size_t min,
+static char **get_strv(struct ctx *c, json_t *v, const struct jsonpos *p, size_t min,
                        size_t max, const char *msg, size_t *n_out)
 {
     *n_out = 0;
@@ -1101,7 +673,7 @@ static char **get_strv(struct ctx *c, json_t *v, const struct pnode *p, size_t m
     bool ok = true;
     for (size_t i = 0; i < n; i++) {
         size_t mark = path_idx(c, i);
-        ok &= get_string(c, json_array_get(v, i), pnode_idx(p, i), true, &r[i]);
+        ok &= get_string(c, json_array_get(v, i), jsonpos_elem(p, i), true, &r[i]);
         path_pop(c, mark);
     }
     if (!ok) {
@@ -1168,7 +740,7 @@ static bool parse_hours(const char *s, int *from, int *until)
     return parse_hhmm(s, false, from) && parse_hhmm(s + 6, true, until);
 }
 
-static void parse_when(struct ctx *c, json_t *v, const struct pnode *p, struct when *w)
+static void parse_when(struct ctx *c, json_t *v, const struct jsonpos *p, struct when *w)
 {
     static const char *const keys[] = {"from", "until", "days", "hours"};
     memset(w, 0, sizeof(*w));
@@ -1198,7 +770,7 @@ static void parse_when(struct ctx *c, json_t *v, const struct pnode *p, struct w
                         day = k;
                 size_t mark = path_idx(c, i);
                 if (day < 0)
-                    ERR(c, pnode_idx(f.p, i), "%s", msg);
+                    ERR(c, jsonpos_elem(f.p, i), "%s", msg);
                 else
                     w->days |= (uint8_t)(1u << day);
                 path_pop(c, mark);
@@ -1221,7 +793,7 @@ static void parse_when(struct ctx *c, json_t *v, const struct pnode *p, struct w
     check_keys(c, v, p, keys, N(keys), NULL, 0, NULL);
 }
 
-static void parse_background(struct ctx *c, json_t *v, const struct pnode *p, struct slide *s)
+static void parse_background(struct ctx *c, json_t *v, const struct jsonpos *p, struct slide *s)
 {
     const char *str = json_string_value(v);
     if (str && str[0] == '#') {
@@ -1242,7 +814,7 @@ static void parse_background(struct ctx *c, json_t *v, const struct pnode *p, st
     get_image(c, v, p, &s->bg_image);
 }
 
-static void parse_cards(struct ctx *c, json_t *v, const struct pnode *p, struct slide *s)
+static void parse_cards(struct ctx *c, json_t *v, const struct jsonpos *p, struct slide *s)
 {
     static const char *const keys[] = {"heading", "text"};
     size_t n = json_array_size(v);
@@ -1261,7 +833,7 @@ static void parse_cards(struct ctx *c, json_t *v, const struct pnode *p, struct 
     s->n_cards = n;
     for (size_t i = 0; i < n; i++) {
         json_t *cv = json_array_get(v, i);
-        const struct pnode *cp = pnode_idx(p, i);
+        const struct jsonpos *cp = jsonpos_elem(p, i);
         size_t mark = path_idx(c, i);
         if (!json_is_object(cv)) {
             ERR(c, cp, "must be an object such as {\"heading\": \"…\", \"text\": \"…\"}");
@@ -1274,7 +846,7 @@ static void parse_cards(struct ctx *c, json_t *v, const struct pnode *p, struct 
     }
 }
 
-static void parse_milestones(struct ctx *c, json_t *v, const struct pnode *p, struct slide *s)
+static void parse_milestones(struct ctx *c, json_t *v, const struct jsonpos *p, struct slide *s)
 {
     static const char *const keys[] = {"date", "label", "text"};
     size_t n = json_array_size(v);
@@ -1293,7 +865,7 @@ static void parse_milestones(struct ctx *c, json_t *v, const struct pnode *p, st
     s->n_milestones = n;
     for (size_t i = 0; i < n; i++) {
         json_t *mv = json_array_get(v, i);
-        const struct pnode *mp = pnode_idx(p, i);
+        const struct jsonpos *mp = jsonpos_elem(p, i);
         struct milestone *m = &s->milestones[i];
         size_t mark = path_idx(c, i);
         if (!json_is_object(mv)) {
@@ -1310,7 +882,7 @@ static void parse_milestones(struct ctx *c, json_t *v, const struct pnode *p, st
     }
 }
 
-static void parse_type_fields(struct ctx *c, json_t *v, const struct pnode *p, struct slide *s)
+static void parse_type_fields(struct ctx *c, json_t *v, const struct jsonpos *p, struct slide *s)
 {
     struct field f;
     switch (s->type) {
@@ -1367,7 +939,7 @@ static void parse_type_fields(struct ctx *c, json_t *v, const struct pnode *p, s
 
 /* Fills s from slide number `index`; false when it is not a slide of a
  * known type (*unknown: skipped; else an error was reported). */
-static bool parse_slide(struct ctx *c, json_t *v, const struct pnode *p, size_t index,
+static bool parse_slide(struct ctx *c, json_t *v, const struct jsonpos *p, size_t index,
                         struct slide *s, bool *unknown)
 {
     if (!json_is_object(v)) {
@@ -1447,7 +1019,7 @@ static bool parse_slide(struct ctx *c, json_t *v, const struct pnode *p, size_t 
     return true;
 }
 
-static void parse_slides(struct ctx *c, json_t *v, const struct pnode *p)
+static void parse_slides(struct ctx *c, json_t *v, const struct jsonpos *p)
 {
     size_t n = json_array_size(v);
     size_t max = c->lim->max_slides;
@@ -1469,7 +1041,7 @@ static void parse_slides(struct ctx *c, json_t *v, const struct pnode *p)
         size_t mark = path_idx(c, i);
         struct slide *s = &c->d->slides[c->d->n_slides];
         bool unknown = false;
-        if (parse_slide(c, json_array_get(v, i), pnode_idx(p, i), i, s, &unknown))
+        if (parse_slide(c, json_array_get(v, i), jsonpos_elem(p, i), i, s, &unknown))
             c->d->n_slides++;
         skipped += unknown;
         path_pop(c, mark);
@@ -1480,7 +1052,7 @@ static void parse_slides(struct ctx *c, json_t *v, const struct pnode *p)
 
 /* ------------------------------------------------------------ top level */
 
-static void parse_theme(struct ctx *c, json_t *v, const struct pnode *p)
+static void parse_theme(struct ctx *c, json_t *v, const struct jsonpos *p)
 {
     static const char *const keys[] = {"background", "text", "accent", "logo"};
     if (!json_is_object(v)) {
@@ -1495,7 +1067,7 @@ static void parse_theme(struct ctx *c, json_t *v, const struct pnode *p)
     check_keys(c, v, p, keys, N(keys), NULL, 0, NULL);
 }
 
-static void parse_defaults(struct ctx *c, json_t *v, const struct pnode *p)
+static void parse_defaults(struct ctx *c, json_t *v, const struct jsonpos *p)
 {
     static const char *const keys[] = {"duration", "transition"};
     if (!json_is_object(v)) {
@@ -1511,7 +1083,7 @@ static void parse_defaults(struct ctx *c, json_t *v, const struct pnode *p)
     check_keys(c, v, p, keys, N(keys), NULL, 0, NULL);
 }
 
-static void parse_alert(struct ctx *c, json_t *v, const struct pnode *p)
+static void parse_alert(struct ctx *c, json_t *v, const struct jsonpos *p)
 {
     static const char *const keys[] = {"level", "title", "text", "from", "until"};
     struct alert *a = &c->d->alert;
@@ -1540,7 +1112,7 @@ static void parse_alert(struct ctx *c, json_t *v, const struct pnode *p)
     a->level = lv < 0 ? ALERT_NONE : (enum alert_level)(ALERT_INFO + lv);
 }
 
-static void parse_top(struct ctx *c, json_t *root, const struct pnode *p)
+static void parse_top(struct ctx *c, json_t *root, const struct jsonpos *p)
 {
     static const char *const keys[] = {"format", "school", "refresh", "lang",  "theme",
                                        "defaults", "ticker", "alert", "slides", "$schema"};
@@ -1597,7 +1169,7 @@ static void parse_top(struct ctx *c, json_t *root, const struct pnode *p)
 }
 
 /* Strings longer than the limit, anywhere (unknown fields too). */
-static void check_lengths(struct ctx *c, json_t *v, const struct pnode *p, int depth)
+static void check_lengths(struct ctx *c, json_t *v, const struct jsonpos *p, int depth)
 {
     size_t max = c->lim->max_string;
     if (json_is_string(v)) {
@@ -1608,16 +1180,16 @@ static void check_lengths(struct ctx *c, json_t *v, const struct pnode *p, int d
     } else if (json_is_array(v) && depth < 64) {
         for (size_t i = 0; i < json_array_size(v); i++) {
             size_t mark = path_idx(c, i);
-            check_lengths(c, json_array_get(v, i), pnode_idx(p, i), depth + 1);
+            check_lengths(c, json_array_get(v, i), jsonpos_elem(p, i), depth + 1);
             path_pop(c, mark);
         }
     } else if (json_is_object(v) && depth < 64) {
         if (p && p->kind == '{' && p->n == json_object_size(v)) {
-            const struct pmember *m = p->kids;
+            const struct jsonpos_member *m = p->kids;
             for (unsigned i = 0; i < p->n; i++) {
                 size_t mark = path_key(c, m[i].key);
                 if (m[i].klen > max) {
-                    struct pnode at = {.line = m[i].line, .col = m[i].col};
+                    struct jsonpos at = {.line = m[i].line, .col = m[i].col};
                     ERR(c, &at, "key is too long: %zu bytes, at most %zu", m[i].klen, max);
                 }
                 check_lengths(c, json_object_getn(v, m[i].key, m[i].klen), &m[i].val,
@@ -1649,48 +1221,6 @@ static enum src_kind source_kind(const char *source)
     return SRC_PATH;
 }
 
-/* Checks what can be checked on the raw bytes.  Returns the offset where
- * JSON starts (after a BOM), or -1 when the feed is rejected already. */
-static long precheck(struct feed_report *rep, const char *bytes, size_t len,
-                     const struct feed_limits *lim)
-{
-    if (len > lim->max_bytes) {
-        feed_report_add(rep, false, 1, 1, "", "the feed is %zu bytes, more than the limit of %zu",
-                        len, lim->max_bytes);
-        return -1;
-    }
-    const unsigned char *u = (const unsigned char *)bytes;
-    if (len >= 2 && ((u[0] == 0xFF && u[1] == 0xFE) || (u[0] == 0xFE && u[1] == 0xFF))) {
-        feed_report_add(rep, false, 1, 1, "", "the file is UTF-16; save it as UTF-8");
-        return -1;
-    }
-    /* jansson would take a raw NUL for the end of the text. */
-    const char *nul = memchr(bytes, '\0', len);
-    if (nul) {
-        int line, col;
-        offset_linecol(bytes, len, (size_t)(nul - bytes), &line, &col);
-        feed_report_add(rep, false, line, col, "", "the file contains a NUL byte; is it a text file?");
-        return -1;
-    }
-    long start = 0;
-    if (len >= 3 && u[0] == 0xEF && u[1] == 0xBB && u[2] == 0xBF) {
-        /* Windows editors like to write one; harmless, but say so. */
-        feed_report_add(rep, true, 1, 1, "",
-                        "the file starts with a byte order mark (BOM); it is ignored, "
-                        "but better saved as \"UTF-8\" without BOM");
-        start = 3;
-    }
-    size_t deep = depth_scan(bytes + start, len - (size_t)start, lim->max_depth);
-    if (deep) {
-        int line, col;
-        offset_linecol(bytes + start, len - (size_t)start, deep - 1, &line, &col);
-        feed_report_add(rep, false, line, col, "",
-                        "nested too deeply: at most %d levels of [ ] and { }", lim->max_depth);
-        return -1;
-    }
-    return start;
-}
-
 struct deck *feed_parse(const char *bytes, size_t len, const char *source,
                         const struct feed_limits *limits, struct feed_report *rep)
 {
@@ -1714,27 +1244,10 @@ struct deck *feed_parse(const char *bytes, size_t len, const char *source,
         .def_duration = DEFAULT_DURATION,
         .def_transition = TRANSITION_FADE,
     };
-    json_t *root = NULL;
-    struct pnode proot = {0};
-    long start = precheck(rep, bytes ? bytes : "", len, limits);
-    if (start < 0)
+    struct jsonpos proot;
+    json_t *root = jsonpos_load(bytes, len, limits, rep, &proot);
+    if (!root)
         goto done;
-    const char *text = bytes + start;
-    size_t tlen = len - (size_t)start;
-
-    json_error_t jerr;
-    /* No JSON_DISABLE_EOF_CHECK (trailing text is an error), no
-     * JSON_ALLOW_NUL, no JSON_DECODE_ANY (the top is an object); integers as
-     * reals so that a huge number gets our range message, not an overflow. */
-    root = json_loadb(text, tlen, JSON_REJECT_DUPLICATES | JSON_DECODE_INT_AS_REAL, &jerr);
-    if (!root) {
-        report_json_error(rep, text, tlen, &jerr);
-        goto done;
-    }
-    struct scan sc = {.s = text, .len = tlen, .line = 1, .col = 1};
-    sc_value(&sc, &proot, 0);
-    if (sc.bad)
-        LOG_WARN("position index incomplete; some problems will lack line:column");
 
     c.d = calloc(1, sizeof(*c.d));
     if (!c.d) {
@@ -1755,7 +1268,7 @@ done:
     for (size_t i = 0; i < c.n_fix; i++)
         free(c.fix[i].url);
     free(c.fix);
-    pnode_free(&proot);
+    jsonpos_free(&proot);
     json_decref(root);
     feed_report_sort(rep);
     struct deck *d = c.d;
