@@ -13,6 +13,7 @@
 
 #include "assets.h"
 #include "feedreport.h"
+#include "feedtime.h"
 #include "hash.h"
 #include "jsonpos.h"
 #include "log.h"
@@ -20,7 +21,6 @@
 
 #define DEFAULT_DURATION 12
 #define MAX_REFRESH (365 * 86400)
-#define TIME_HINT "\"2026-12-01\", \"2026-12-01 08:00\" or \"2026-12-01T08:00:00+08:00\""
 
 void feed_limits_default(struct feed_limits *l)
 {
@@ -305,121 +305,6 @@ static void check_keys(struct ctx *c, json_t *obj, const struct jsonpos *po,
 
 /* ------------------------------------------------------------ times */
 
-static bool digits(const char *s, int n, int *out)
-{
-    int v = 0;
-    for (int i = 0; i < n; i++) {
-        if (s[i] < '0' || s[i] > '9')
-            return false;
-        v = v * 10 + (s[i] - '0');
-    }
-    *out = v;
-    return true;
-}
-
-static int days_in_month(int y, int m)
-{
-    static const int dm[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
-    if (m == 2 && ((y % 4 == 0 && y % 100 != 0) || y % 400 == 0))
-        return 29;
-    return dm[m - 1];
-}
-
-static bool local_time(int y, int mo, int d, int h, int mi, int sec, time_t *out)
-{
-    struct tm tm = {0};
-    tm.tm_year = y - 1900;
-    tm.tm_mon = mo - 1;
-    tm.tm_mday = d;
-    tm.tm_hour = h;
-    tm.tm_min = mi;
-    tm.tm_sec = sec;
-    tm.tm_isdst = -1;
-    *out = mktime(&tm);
-    return *out != (time_t)-1 || (y == 1969 && mo == 12 && d == 31);
-}
-
-/* "YYYY-MM-DD", "YYYY-MM-DD HH:MM[:SS]" (local time; also with 'T'), or
- * RFC 3339 with "Z" or an offset.  Strict: no other shapes. */
-static bool parse_time(const char *s, struct feed_time *out)
-{
-    int y, mo, d, h = 0, mi = 0, sec = 0;
-    size_t n = strlen(s);
-    if (n < 10 || !digits(s, 4, &y) || s[4] != '-' || !digits(s + 5, 2, &mo) || s[7] != '-' ||
-        !digits(s + 8, 2, &d))
-        return false;
-    if (y < 1970 || mo < 1 || mo > 12 || d < 1 || d > days_in_month(y, mo))
-        return false;
-    memset(out, 0, sizeof(*out));
-    if (n == 10) {
-        out->set = out->date_only = true;
-        return local_time(y, mo, d, 0, 0, 0, &out->t);
-    }
-    const char *p = s + 10;
-    if (*p != ' ' && *p != 'T' && *p != 't')
-        return false;
-    p++;
-    if (!digits(p, 2, &h) || p[2] != ':' || !digits(p + 3, 2, &mi) || h > 23 || mi > 59)
-        return false;
-    p += 5;
-    if (*p == ':') {
-        if (!digits(p + 1, 2, &sec) || sec > 60)
-            return false;
-        if (sec == 60) /* a leap second: near enough */
-            sec = 59;
-        p += 3;
-        if (*p == '.') {
-            p++;
-            if (*p < '0' || *p > '9')
-                return false;
-            while (*p >= '0' && *p <= '9')
-                p++;
-        }
-    }
-    out->set = true;
-    if (*p == '\0')
-        return local_time(y, mo, d, h, mi, sec, &out->t);
-    int off;
-    if ((*p == 'Z' || *p == 'z') && p[1] == '\0') {
-        off = 0;
-    } else if (*p == '+' || *p == '-') {
-        int oh, om;
-        if (!digits(p + 1, 2, &oh) || p[3] != ':' || !digits(p + 4, 2, &om) || p[6] != '\0' ||
-            oh > 23 || om > 59)
-            return false;
-        off = (oh * 60 + om) * 60 * (*p == '-' ? -1 : 1);
-    } else {
-        return false;
-    }
-    struct tm tm = {0};
-    tm.tm_year = y - 1900;
-    tm.tm_mon = mo - 1;
-    tm.tm_mday = d;
-    tm.tm_hour = h;
-    tm.tm_min = mi;
-    tm.tm_sec = sec;
-    out->t = timegm(&tm) - off;
-    return true;
-}
-
-/* A milestone date: a TIME, or a year ("2027") or month ("2027-09"),
- * which count from their first day.  Anything else is shown as written. */
-static void parse_milestone_date(const char *s, struct feed_time *out)
-{
-    int y, mo = 1;
-    size_t n = strlen(s);
-    memset(out, 0, sizeof(*out));
-    if (parse_time(s, out))
-        return;
-    memset(out, 0, sizeof(*out));
-    if ((n == 4 || (n == 7 && s[4] == '-' && digits(s + 5, 2, &mo))) && digits(s, 4, &y) &&
-        y >= 1970 && mo >= 1 && mo <= 12) {
-        out->set = out->date_only = true;
-        if (!local_time(y, mo, 1, 0, 0, 0, &out->t))
-            memset(out, 0, sizeof(*out));
-    }
-}
-
 static bool opt_time(struct ctx *c, json_t *obj, const struct jsonpos *po, const char *key,
                      bool required, struct feed_time *out)
 {
@@ -428,9 +313,9 @@ static bool opt_time(struct ctx *c, json_t *obj, const struct jsonpos *po, const
     if (field(c, obj, po, key, &f)) {
         char q[64];
         if (!json_is_string(f.v))
-            ERR(c, f.p, "must be a time such as " TIME_HINT);
-        else if (!parse_time(json_string_value(f.v), out))
-            ERR(c, f.p, "%s is not a valid time; write it as " TIME_HINT,
+            ERR(c, f.p, "must be a time such as " FEEDTIME_HINT);
+        else if (!feedtime_parse(json_string_value(f.v), out))
+            ERR(c, f.p, "%s is not a valid time; write it as " FEEDTIME_HINT,
                 quote(json_string_value(f.v), q));
         else
             ok = true;
@@ -441,25 +326,11 @@ static bool opt_time(struct ctx *c, json_t *obj, const struct jsonpos *po, const
     return ok;
 }
 
-/* Exclusive end of a window: a date-only "until" runs through that day. */
-static time_t window_end(const struct feed_time *u)
-{
-    if (!u->date_only)
-        return u->t;
-    struct tm tm;
-    if (!localtime_r(&u->t, &tm))
-        return u->t + 86400;
-    tm.tm_mday += 1;
-    tm.tm_isdst = -1;
-    time_t e = mktime(&tm);
-    return e == (time_t)-1 ? u->t + 86400 : e;
-}
-
 static void check_order(struct ctx *c, json_t *obj, const struct jsonpos *po,
                         const struct feed_time *from, const struct feed_time *until,
                         const char *from_name)
 {
-    if (!from->set || !until->set || window_end(until) > from->t)
+    if (!from->set || !until->set || feedtime_end(until) > from->t)
         return;
     struct field f;
     field(c, obj, po, "until", &f);
@@ -720,26 +591,6 @@ static const struct {
     {"image", SLIDE_IMAGE, image_keys, N(image_keys), "an image slide"},
 };
 
-static bool parse_hhmm(const char *s, bool end, int *out)
-{
-    int h, m;
-    if (!digits(s, 2, &h) || s[2] != ':' || !digits(s + 3, 2, &m) || m > 59)
-        return false;
-    if (h > 23 && !(end && h == 24 && m == 0))
-        return false;
-    *out = h * 60 + m;
-    return true;
-}
-
-/* "HH:MM-HH:MM"; the end may be "24:00"; an end before the start wraps
- * past midnight. */
-static bool parse_hours(const char *s, int *from, int *until)
-{
-    if (strlen(s) != 11 || s[5] != '-')
-        return false;
-    return parse_hhmm(s, false, from) && parse_hhmm(s + 6, true, until);
-}
-
 static void parse_when(struct ctx *c, json_t *v, const struct jsonpos *p, struct when *w)
 {
     static const char *const keys[] = {"from", "until", "days", "hours"};
@@ -782,7 +633,7 @@ static void parse_when(struct ctx *c, json_t *v, const struct jsonpos *p, struct
     if (field(c, v, p, "hours", &f)) {
         const char *s = json_string_value(f.v);
         int a, b;
-        if (!s || !parse_hours(s, &a, &b))
+        if (!s || !feedtime_parse_hours(s, &a, &b))
             ERR(c, f.p, "must be \"HH:MM-HH:MM\", e.g. \"07:30-18:00\" or \"22:00-06:00\"");
         else if (a == b || (a == 0 && b == 24 * 60))
             ERR(c, f.p, "start and end are the same time; leave \"hours\" out for all day");
@@ -873,7 +724,7 @@ static void parse_milestones(struct ctx *c, json_t *v, const struct jsonpos *p, 
         } else {
             opt_string(c, mv, mp, "date", true, &m->date);
             if (m->date)
-                parse_milestone_date(m->date, &m->when);
+                feedtime_parse_milestone(m->date, &m->when);
             opt_string(c, mv, mp, "label", true, &m->label);
             opt_string(c, mv, mp, "text", false, &m->text);
             check_keys(c, mv, mp, keys, N(keys), NULL, 0, NULL);

@@ -5,28 +5,12 @@
 #include <sys/timex.h>
 #include <unistd.h>
 
+#include "feedtime.h"
 #include "log.h"
 
 /* A clock earlier than this (2024-01-01T00:00:00Z) has plainly never been
  * set: a Raspberry Pi without RTC and without fake-hwclock boots in 1970. */
 #define CLOCK_FLOOR ((time_t)1704067200)
-
-/* End (exclusive) of a window bound: a date-only "until" means through the
- * end of that local day, i.e. the next local midnight (23 or 25 hours
- * later on a DST change day, which mktime works out). */
-static time_t until_end(const struct feed_time *u)
-{
-    if (!u->date_only)
-        return u->t;
-    struct tm tm;
-    if (!localtime_r(&u->t, &tm))
-        return u->t + 86400;
-    tm.tm_mday += 1;
-    tm.tm_hour = tm.tm_min = tm.tm_sec = 0;
-    tm.tm_isdst = -1;
-    time_t end = mktime(&tm);
-    return end == (time_t)-1 ? u->t + 86400 : end;
-}
 
 /* from is inclusive, until exclusive. */
 static enum schedule_why date_window(const struct feed_time *from,
@@ -34,7 +18,7 @@ static enum schedule_why date_window(const struct feed_time *from,
 {
     if (from->set && t < from->t)
         return SCHED_NOT_YET;
-    if (until->set && t >= until_end(until))
+    if (until->set && t >= feedtime_end(until))
         return SCHED_EXPIRED;
     return SCHED_ACTIVE;
 }
