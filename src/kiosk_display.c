@@ -1,0 +1,135 @@
+#define LOG_MODULE "kiosk"
+/* The kiosk's window: the video driver (explicit where configured, and
+ * reported, since SDL silently falls back to one that shows nothing), the
+ * back end (GPU renderer, or the window surface without one), and the
+ * SIGUSR1 screenshot. */
+#include <SDL_image.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "kiosk_priv.h"
+#include "log.h"
+#include "status.h"
+
+void kiosk_screenshot(struct kiosk *k)
+{
+    char path[PATH_MAX], tmp[PATH_MAX + 16];
+    const char *sf = k->cfg->status_file;
+    const char *slash = sf ? strrchr(sf, '/') : NULL;
+    if (slash)
+        snprintf(path, sizeof(path), "%.*s/screenshot.png", (int)(slash - sf), sf);
+    else
+        snprintf(path, sizeof(path), "screenshot.png");
+    snprintf(tmp, sizeof(tmp), "%s.tmp", path);
+    SDL_Surface *s = render_read_pixels(k->rd);
+    if (!s)
+        return;
+    if (IMG_SavePNG(s, tmp) < 0 || rename(tmp, path) < 0) {
+        LOG_ERR("cannot write screenshot %s: %s", path, IMG_GetError());
+        remove(tmp);
+    } else {
+        LOG_INFO("screenshot written to %s", path);
+    }
+    SDL_FreeSurface(s);
+}
+
+int kiosk_open_display(struct kiosk *k)
+{
+    const struct config *c = k->cfg;
+    if (c->video_driver && SDL_VideoInit(c->video_driver) < 0) {
+        LOG_ERR("video driver %s: %s", c->video_driver, SDL_GetError());
+        return -1;
+    }
+    if (!c->video_driver && SDL_InitSubSystem(SDL_INIT_VIDEO) < 0) {
+        LOG_ERR("no display: %s", SDL_GetError());
+        return -1;
+    }
+    const char *drv = SDL_GetCurrentVideoDriver();
+    if (!c->video_driver && drv &&
+        (strcmp(drv, "offscreen") == 0 || strcmp(drv, "dummy") == 0) &&
+        !getenv("SDL_VIDEODRIVER")) {
+        LOG_WARN("SDL chose the '%s' video driver: nothing will be visible; set "
+                 "video_driver (e.g. KMSDRM) in the configuration",
+                 drv);
+    }
+    SDL_ShowCursor(SDL_DISABLE);
+    SDL_DisableScreenSaver();
+
+    Uint32 flags = SDL_WINDOW_SHOWN;
+    int w = k->opts->window ? k->opts->window_w : c->width;
+    int h = k->opts->window ? k->opts->window_h : c->height;
+    if (!k->opts->window && c->fullscreen) {
+        flags |= SDL_WINDOW_FULLSCREEN_DESKTOP;
+        SDL_DisplayMode dm;
+        if (w <= 0 || h <= 0) {
+            if (SDL_GetDesktopDisplayMode(0, &dm) == 0) {
+                w = dm.w;
+                h = dm.h;
+            } else {
+                w = 1920;
+                h = 1080;
+            }
+        }
+    }
+    if (w <= 0 || h <= 0) {
+        w = 1920;
+        h = 1080;
+    }
+    k->win = SDL_CreateWindow("edukiosk", SDL_WINDOWPOS_CENTERED, SDL_WINDOWPOS_CENTERED,
+                              w, h, flags);
+    if (!k->win) {
+        LOG_ERR("cannot open a window: %s", SDL_GetError());
+        return -1;
+    }
+    /* "software" (or no working GPU renderer, unrotated): draw into the
+     * window's surface and send only what changed to the screen. */
+    bool surface = c->render_driver && strcmp(c->render_driver, "software") == 0;
+    if (!surface) {
+        if (c->render_driver)
+            SDL_SetHint(SDL_HINT_RENDER_DRIVER, c->render_driver);
+        Uint32 rflags =
+            SDL_RENDERER_ACCELERATED | (c->vsync ? SDL_RENDERER_PRESENTVSYNC : 0);
+        k->ren = SDL_CreateRenderer(k->win, -1, rflags);
+        if (!k->ren && c->rotation == 0) {
+            LOG_WARN("no GPU renderer (%s); drawing in software", SDL_GetError());
+            surface = true;
+        } else if (!k->ren) {
+            LOG_WARN("no GPU renderer (%s); rotating in software", SDL_GetError());
+            k->ren = SDL_CreateRenderer(k->win, -1, SDL_RENDERER_SOFTWARE);
+        }
+    }
+    if (surface && c->rotation != 0) {
+        LOG_WARN("rotation needs a renderer; using SDL's software renderer");
+        surface = false;
+        k->ren = SDL_CreateRenderer(k->win, -1, SDL_RENDERER_SOFTWARE);
+    }
+    const char *rname = "surface";
+    int ow, oh;
+    if (surface) {
+        /* Else SDL emulates the window surface with a GL texture, which
+         * on a machine without a GPU is a software GL: slow. */
+        SDL_SetHint(SDL_HINT_FRAMEBUFFER_ACCELERATION, "0");
+        k->rd = render_new_surface(k->win, NULL);
+        SDL_GetWindowSize(k->win, &ow, &oh);
+    } else {
+        if (!k->ren) {
+            LOG_ERR("cannot create a renderer: %s", SDL_GetError());
+            return -1;
+        }
+        SDL_RendererInfo info;
+        SDL_GetRendererInfo(k->ren, &info);
+        rname = info.name;
+        SDL_GetRendererOutputSize(k->ren, &ow, &oh);
+    }
+    bool turned = c->rotation == 90 || c->rotation == 270;
+    k->w = turned ? oh : ow;
+    k->h = turned ? ow : oh;
+    LOG_INFO("display: driver %s, renderer %s, %dx%d, rotation %d", drv ? drv : "?",
+             rname, ow, oh, c->rotation);
+    status_set_display(k->status, drv ? drv : "", rname, ow, oh);
+    if (!surface)
+        k->rd = render_new(k->ren, k->w, k->h, c->rotation);
+    return k->rd ? 0 : -1;
+}
