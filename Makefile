@@ -65,15 +65,17 @@ $(BUILD)/obj $(BUILD)/tests:
 tests: $(BUILD)/edukiosk $(TEST_BIN)
 
 # The two commands of the README.
-run: deps
+run:
+	@sh deploy/deps.sh build run
 	@$(MAKE) --no-print-directory all
 	$(BUILD)/edukiosk $(ARGS)
 
-test: deps
+test:
+	@sh deploy/deps.sh build run test
 	@$(MAKE) --no-print-directory check
 
 deps:
-	@sh deploy/deps.sh build test
+	@sh deploy/deps.sh build run test
 
 # check: everything once normally, the unit tests again under ASan+UBSan,
 # the headless render under valgrind; one closing summary.
@@ -82,7 +84,8 @@ check:
 	@$(MAKE) --no-print-directory BUILD=build-asan SAN=1 tests
 	@sh tests/run-tests.sh build build-asan
 
-bench: deps
+bench:
+	@sh deploy/deps.sh build run test
 	@$(MAKE) --no-print-directory all
 	@sh tests/bench.sh $(BUILD)/edukiosk
 
