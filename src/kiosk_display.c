@@ -35,6 +35,21 @@ void kiosk_screenshot(struct kiosk *k)
     SDL_FreeSurface(s);
 }
 
+/* Whether an OpenGL renderer is really Mesa's CPU rasteriser. */
+static bool software_gl(SDL_Renderer *r)
+{
+    SDL_RendererInfo info;
+    if (SDL_GetRendererInfo(r, &info) < 0 || strncmp(info.name, "opengl", 6) != 0)
+        return false;
+    typedef const unsigned char *(*get_string_fn)(unsigned int);
+    get_string_fn get = (get_string_fn)SDL_GL_GetProcAddress("glGetString");
+    const char *name = get ? (const char *)get(0x1F01 /* GL_RENDERER */) : NULL;
+    if (!name)
+        return false;
+    LOG_DBG("GL renderer: %s", name);
+    return strstr(name, "llvmpipe") || strstr(name, "softpipe") || strstr(name, "swrast");
+}
+
 int kiosk_open_display(struct kiosk *k)
 {
     const struct config *c = k->cfg;
@@ -92,6 +107,15 @@ int kiosk_open_display(struct kiosk *k)
         Uint32 rflags =
             SDL_RENDERER_ACCELERATED | (c->vsync ? SDL_RENDERER_PRESENTVSYNC : 0);
         k->ren = SDL_CreateRenderer(k->win, -1, rflags);
+        if (k->ren && !c->render_driver && c->rotation == 0 && software_gl(k->ren)) {
+            /* A GL emulated on the CPU (no GPU driver) blends every pixel
+             * of every frame; our own surface path redraws only what
+             * changed, several times cheaper. */
+            LOG_WARN("the GL renderer runs in software here; drawing in software");
+            SDL_DestroyRenderer(k->ren);
+            k->ren = NULL;
+            surface = true;
+        }
         if (!k->ren && c->rotation == 0) {
             LOG_WARN("no GPU renderer (%s); drawing in software", SDL_GetError());
             surface = true;

@@ -42,7 +42,8 @@ export SDL_VIDEODRIVER=$driver
 
 run() { # feed label
     /usr/bin/time -f '%e %U %S %M' -o "$tmp/time" \
-        "$bin" --feed "$1" --window 1920x1080 --exit-after "$secs" --stats \
+        "$bin" --no-config --set render_driver=software --feed "$1" --window 1920x1080 \
+        --exit-after "$secs" --stats \
         >"$tmp/stats" 2>"$tmp/log" || { cat "$tmp/log"; exit 1; }
     python3 - "$tmp/stats" "$tmp/time" "$2" "$driver" "$secs" <<'PY'
 import json, sys
