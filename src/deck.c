@@ -109,3 +109,9 @@ const char *slide_type_name(enum slide_type t)
     }
     return "unknown";
 }
+
+const char *alert_level_name(enum alert_level l)
+{
+    static const char *const names[] = {"none", "info", "warning", "emergency"};
+    return (unsigned)l < sizeof(names) / sizeof(names[0]) ? names[l] : "unknown";
+}

@@ -147,5 +147,7 @@ void deck_free(struct deck *d);
 int deck_find_slide(const struct deck *d, const char *id);
 
 const char *slide_type_name(enum slide_type t);
+/* "info", "warning", "emergency" as in the feed; "none" for ALERT_NONE. */
+const char *alert_level_name(enum alert_level l);
 
 #endif

@@ -16,7 +16,6 @@
 #include "hash.h"
 #include "jsonpos.h"
 #include "log.h"
-#include "schedule.h"
 
 #define DEFAULT_DURATION 12
 #define MAX_REFRESH (365 * 86400)
@@ -611,54 +610,4 @@ struct deck *feed_builtin(void)
         im->len = asset_logo_png_size;
     }
     return d;
-}
-
-int feed_check(const char *bytes, size_t len, const char *source,
-               const struct feed_limits *limits, const struct schedule_ctx *sched,
-               FILE *out)
-{
-    struct feed_report rep;
-    const char *name = source ? source : "feed";
-    struct deck *d = feed_parse(bytes, len, source, limits, &rep);
-    feed_report_print(&rep, name, out);
-    if (!d) {
-        fprintf(out,
-                "%s: invalid: %d error%s, %d warning%s; a kiosk keeps showing its "
-                "last good deck\n",
-                name, rep.errors, rep.errors == 1 ? "" : "s", rep.warnings,
-                rep.warnings == 1 ? "" : "s");
-        feed_report_free(&rep);
-        return 1;
-    }
-    fprintf(out, "%s: valid, %zu slide%s", name, d->n_slides,
-            d->n_slides == 1 ? "" : "s");
-    if (sched) {
-        size_t shown = 0;
-        for (size_t i = 0; i < d->n_slides; i++)
-            shown += schedule_slide(&d->slides[i], sched) == SCHED_ACTIVE;
-        fprintf(out, ", %zu would show now", shown);
-    }
-    if (rep.warnings)
-        fprintf(out, ", %d warning%s", rep.warnings, rep.warnings == 1 ? "" : "s");
-    fputc('\n', out);
-    for (size_t i = 0; sched && i < d->n_slides; i++) {
-        const struct slide *s = &d->slides[i];
-        enum schedule_why why = schedule_slide(s, sched);
-        if (why == SCHED_ACTIVE)
-            continue;
-        char q[64];
-        fprintf(out, "%s: slides[%zu]%s%s%s: not now: %s\n", name, s->feed_index,
-                s->id ? " (id " : "", s->id ? feedval_quote(s->id, q) : "",
-                s->id ? ")" : "", schedule_why_text(why));
-    }
-    if (d->alert.level != ALERT_NONE) {
-        fprintf(out, "%s: alert (%s)", name, level_names[d->alert.level - ALERT_INFO]);
-        if (sched)
-            fprintf(out, ": %s",
-                    schedule_alert_active(&d->alert, sched) ? "shows now" : "not now");
-        fputc('\n', out);
-    }
-    deck_unref(d);
-    feed_report_free(&rep);
-    return 0;
 }
