@@ -155,77 +155,60 @@ static void parse_background(struct feedval *c, json_t *v, const struct jsonpos 
     feedimage_get(c, v, p, &s->bg_image);
 }
 
-static void parse_cards(struct feedval *c, json_t *v, const struct jsonpos *p,
-                        struct slide *s)
+/* A list of 1..max objects: a new array of n_out items of `size` bytes,
+ * fill() checking each object into its item (NULL when the list itself is
+ * wrong). */
+static void *object_list(struct feedval *c, json_t *v, const struct jsonpos *p,
+                         size_t max, const char *what, const char *example, size_t size,
+                         void (*fill)(struct feedval *, json_t *, const struct jsonpos *,
+                                      void *),
+                         size_t *n_out)
 {
-    static const char *const keys[] = {"heading", "text"};
-    size_t n = json_array_size(v);
-    if (!json_is_array(v) || n < 1 || n > 12) {
-        if (json_is_array(v) && n > 0)
-            feedval_err(c, p, "must be a list of 1 to 12 cards (found %zu)", n);
-        else
-            feedval_err(c, p, "must be a list of 1 to 12 cards");
-        return;
-    }
-    s->cards = calloc(n, sizeof(*s->cards));
-    if (!s->cards) {
+    char msg[96];
+    size_t n;
+    *n_out = 0;
+    snprintf(msg, sizeof(msg), "must be a list of 1 to %zu %s", max, what);
+    if (!feedval_list(c, v, p, 1, max, msg, &n))
+        return NULL;
+    char *items = calloc(n, size);
+    if (!items) {
         feedval_oom(c);
-        return;
+        return NULL;
     }
-    s->n_cards = n;
+    *n_out = n;
     for (size_t i = 0; i < n; i++) {
-        json_t *cv = json_array_get(v, i);
-        const struct jsonpos *cp = jsonpos_elem(p, i);
+        json_t *iv = json_array_get(v, i);
+        const struct jsonpos *ip = jsonpos_elem(p, i);
         size_t mark = feedval_path_idx(c, i);
-        if (!json_is_object(cv)) {
-            feedval_err(
-                c, cp, "must be an object such as {\"heading\": \"…\", \"text\": \"…\"}");
-        } else {
-            feedval_opt_string(c, cv, cp, "heading", true, &s->cards[i].heading);
-            feedval_opt_string(c, cv, cp, "text", false, &s->cards[i].text);
-            feedval_keys(c, cv, cp, keys, N(keys), NULL, 0, NULL);
-        }
+        if (json_is_object(iv))
+            fill(c, iv, ip, items + i * size);
+        else
+            feedval_err(c, ip, "must be an object such as %s", example);
         feedval_path_pop(c, mark);
     }
+    return items;
 }
 
-static void parse_milestones(struct feedval *c, json_t *v, const struct jsonpos *p,
-                             struct slide *s)
+static void fill_card(struct feedval *c, json_t *v, const struct jsonpos *p, void *item)
+{
+    static const char *const keys[] = {"heading", "text"};
+    struct card *card = item;
+    feedval_opt_string(c, v, p, "heading", true, &card->heading);
+    feedval_opt_string(c, v, p, "text", false, &card->text);
+    feedval_keys(c, v, p, keys, N(keys), NULL, 0, NULL);
+}
+
+static void fill_milestone(struct feedval *c, json_t *v, const struct jsonpos *p,
+                           void *item)
 {
     static const char *const keys[] = {"date", "label", "text"};
-    size_t n = json_array_size(v);
-    if (!json_is_array(v) || n < 1 || n > 8) {
-        if (json_is_array(v) && n > 0)
-            feedval_err(c, p, "must be a list of 1 to 8 milestones (found %zu)", n);
-        else
-            feedval_err(c, p, "must be a list of 1 to 8 milestones");
-        return;
-    }
-    s->milestones = calloc(n, sizeof(*s->milestones));
-    if (!s->milestones) {
-        feedval_oom(c);
-        return;
-    }
-    s->n_milestones = n;
-    for (size_t i = 0; i < n; i++) {
-        json_t *mv = json_array_get(v, i);
-        const struct jsonpos *mp = jsonpos_elem(p, i);
-        struct milestone *m = &s->milestones[i];
-        size_t mark = feedval_path_idx(c, i);
-        if (!json_is_object(mv)) {
-            feedval_err(
-                c, mp,
-                "must be an object such as {\"date\": \"2027\", \"label\": \"…\"}");
-        } else {
-            feedval_opt_string(c, mv, mp, "date", true, &m->date);
-            if (m->date)
-                feedtime_parse_milestone(m->date, &m->when);
-            feedval_opt_string(c, mv, mp, "label", true, &m->label);
-            feedval_opt_string(c, mv, mp, "text", false, &m->text);
-            feedval_keys(c, mv, mp, keys, N(keys), NULL, 0, NULL);
-        }
-        feedval_path_pop(c, mark);
-    }
+    struct milestone *m = item;
+    feedval_opt_string(c, v, p, "date", true, &m->date);
+    if (m->date)
+        feedtime_parse_milestone(m->date, &m->when);
+    feedval_opt_string(c, v, p, "label", true, &m->label);
+    feedval_opt_string(c, v, p, "text", false, &m->text);
+    feedval_keys(c, v, p, keys, N(keys), NULL, 0, NULL);
 }
 
 static void parse_type_fields(struct feedval *c, json_t *v, const struct jsonpos *p,
@@ -251,7 +234,9 @@ static void parse_type_fields(struct feedval *c, json_t *v, const struct jsonpos
     case SLIDE_CARDS:
         feedval_opt_string(c, v, p, "title", false, &s->title);
         if (feedval_field(c, v, p, "cards", &f))
-            parse_cards(c, f.v, f.p, s);
+            s->cards = object_list(c, f.v, f.p, 12, "cards",
+                                   "{\"heading\": \"…\", \"text\": \"…\"}",
+                                   sizeof(*s->cards), fill_card, &s->n_cards);
         else
             feedval_missing(c, &f);
         feedval_field_end(c, &f);
@@ -259,7 +244,9 @@ static void parse_type_fields(struct feedval *c, json_t *v, const struct jsonpos
     case SLIDE_TIMELINE:
         feedval_opt_string(c, v, p, "title", false, &s->title);
         if (feedval_field(c, v, p, "milestones", &f))
-            parse_milestones(c, f.v, f.p, s);
+            s->milestones = object_list(
+                c, f.v, f.p, 8, "milestones", "{\"date\": \"2027\", \"label\": \"…\"}",
+                sizeof(*s->milestones), fill_milestone, &s->n_milestones);
         else
             feedval_missing(c, &f);
         feedval_field_end(c, &f);
@@ -374,16 +361,12 @@ static bool parse_slide(struct feedval *c, json_t *v, const struct jsonpos *p,
 
 static void parse_slides(struct feedval *c, json_t *v, const struct jsonpos *p)
 {
-    size_t n = json_array_size(v);
-    size_t max = c->lim->max_slides;
-    if (!json_is_array(v) || n < 1 || n > max) {
-        if (json_is_array(v) && n > 0)
-            feedval_err(c, p, "must be a list of 1 to %zu slides (found %zu)", max, n);
-        else
-            feedval_err(c, p, "must be a list of 1 to %zu slides", max);
-        if (!json_is_array(v) || n == 0)
-            return;
-    }
+    char msg[96];
+    size_t n;
+    snprintf(msg, sizeof(msg), "must be a list of 1 to %zu slides", c->lim->max_slides);
+    /* Too many is reported, and the slides are still checked. */
+    if (!feedval_list(c, v, p, 1, c->lim->max_slides, msg, &n) && n == 0)
+        return;
     c->d->slides = calloc(n, sizeof(*c->d->slides));
     if (!c->d->slides) {
         feedval_oom(c);
