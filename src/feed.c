@@ -69,6 +69,21 @@ static const struct {
     {"image", SLIDE_IMAGE, image_keys, N(image_keys), "an image slide"},
 };
 
+/* "duration" and "transition", of a slide or of "defaults": each kept
+ * as it was when absent or wrong. */
+static void parse_timing(struct feedval *c, json_t *v, const struct jsonpos *p,
+                         int *duration, enum transition *transition)
+{
+    double dur;
+    if (feedval_opt_number(c, v, p, "duration", 3, 600, "must be a number from 3 to 600",
+                           &dur))
+        *duration = (int)lround(dur);
+    int tr =
+        feedval_opt_enum(c, v, p, "transition", transition_names, N(transition_names));
+    if (tr >= 0)
+        *transition = (enum transition)tr;
+}
+
 static void parse_when(struct feedval *c, json_t *v, const struct jsonpos *p,
                        struct when *w)
 {
@@ -321,14 +336,7 @@ static bool parse_slide(struct feedval *c, json_t *v, const struct jsonpos *p,
     }
     feedval_field_end(c, &f);
 
-    double dur;
-    if (feedval_opt_number(c, v, p, "duration", 3, 600, "must be a number from 3 to 600",
-                           &dur))
-        s->duration_s = (int)lround(dur);
-    int tr =
-        feedval_opt_enum(c, v, p, "transition", transition_names, N(transition_names));
-    if (tr >= 0)
-        s->transition = (enum transition)tr;
+    parse_timing(c, v, p, &s->duration_s, &s->transition);
 
     if (feedval_field(c, v, p, "when", &f)) {
         s->has_when = true;
@@ -413,14 +421,7 @@ static void parse_defaults(struct feedval *c, json_t *v, const struct jsonpos *p
             "must be an object such as {\"duration\": 12, \"transition\": \"fade\"}");
         return;
     }
-    double dur;
-    if (feedval_opt_number(c, v, p, "duration", 3, 600, "must be a number from 3 to 600",
-                           &dur))
-        c->def_duration = (int)lround(dur);
-    int tr =
-        feedval_opt_enum(c, v, p, "transition", transition_names, N(transition_names));
-    if (tr >= 0)
-        c->def_transition = (enum transition)tr;
+    parse_timing(c, v, p, &c->def_duration, &c->def_transition);
     feedval_keys(c, v, p, keys, N(keys), NULL, 0, NULL);
 }
 
