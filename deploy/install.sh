@@ -160,7 +160,10 @@ if [ "$node_exporter" = yes ]; then
 fi
 
 # 8. A desktop session holds the display: the console service cannot draw.
-if [ "$(systemctl get-default 2>/dev/null || true)" = graphical.target ]; then
+#    Debian boots to graphical.target even with no desktop installed; a
+#    display manager (lightdm on Raspberry Pi OS) is what takes the screen.
+if [ -e /etc/systemd/system/display-manager.service ] &&
+    [ "$(systemctl get-default 2>/dev/null || true)" = graphical.target ]; then
     warn "this system boots to a desktop, which keeps the display to itself."
     warn "Either boot to the console (sudo raspi-config: System Options >"
     warn "Boot / Auto Login > Console Autologin; or: sudo systemctl set-default"

@@ -266,6 +266,10 @@ expect_exit 2 "EDUKIOSK_CONFIG names a bad file" env EDUKIOSK_CONFIG="$tmp/bad.c
 expect_exit 0 "the example configuration" "$bin" -c deploy/edukiosk.conf.example \
     --print-config
 [ -s "$tmp/err" ] && bad "example configuration warns: $(cat "$tmp/err")"
+# install.sh makes the example the service's configuration: on the console
+# SDL must be told KMS/DRM, or it may settle for a driver that shows nothing.
+grep -qxF "video_driver = kmsdrm" "$tmp/out" ||
+    bad "the example configuration does not select the kmsdrm video driver"
 expect_exit 0 "--print-config-reference" "$bin" --print-config-reference
 sed -n '/<!-- BEGIN KEYS -->/,/<!-- END KEYS -->/p' docs/configuration.md |
     sed '1d;$d' >"$tmp/ref.doc"
