@@ -2,6 +2,8 @@
  * handle: conditional GET, caps, redirects http(s) only, back-off with
  * jitter; a valid new feed is parsed, its images fetched, both cached,
  * then handed over through a callback.  Never touches SDL.
+ * fetch.c runs the thread and the schedule; poller.c does one poll,
+ * fetch_images.c a deck's images, http.c one GET, imghdr.c image headers.
  *
  * Start-up order for the program: fetch_global_init() once before any
  * thread starts, fetch_load_cached() (show the last good deck at once; it
@@ -89,8 +91,8 @@ double fetch_next_delay(const struct fetch_config *cfg, int hint_s, int failures
                         double r);
 
 /* Width and height from a PNG, JPEG, GIF or WebP header, without
- * decoding.  0, or -1 when the bytes are no such image or the header is
- * damaged.  Pure. */
+ * decoding (imghdr_size).  0, or -1 when the bytes are no such image or
+ * the header is damaged.  Pure. */
 int fetch_image_size(const unsigned char *data, size_t len, long *w, long *h);
 
 /* "ok", "not-modified", "error" (status file wording); "none". */

@@ -1,0 +1,463 @@
+#define LOG_MODULE "fetch"
+#include "poller.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "cache.h"
+#include "feed.h"
+#include "fetch_images.h"
+#include "hash.h"
+#include "log.h"
+
+struct poller {
+    const struct fetch_config *cfg;
+    struct http_client *http; /* NULL: a local feed (no cache, no validators) */
+    const atomic_bool *stop;
+    struct fetch_callbacks cb;
+
+    bool have_live; /* the screen has the deck of live_hash */
+    char live_hash[65];
+    char etag[256], last_modified[128]; /* validators of live_hash */
+    int live_refresh;
+    char *live_body; /* NULL: read it back from the cache */
+    size_t live_len;
+    char live_base[2048];
+    char disk_hash[65];   /* what the cache holds, consistently */
+    bool retry_images;    /* the live deck lacks images that may come */
+    struct url_list skip; /* its images that failed for good */
+    char bad_hash[65];    /* the last invalid feed, not parsed twice */
+    char bad_error[512];
+    struct fetch_status st;
+    char state[640]; /* logged state: "ok" or the error kind */
+};
+
+static void copy_str(char *dst, size_t dstlen, const char *src)
+{
+    snprintf(dst, dstlen, "%s", src ? src : "");
+}
+
+/* "feed.json:3:14: slides[0].title: must be …" from the first error. */
+static void first_error(const struct feed_report *rep, const char *source, char *out,
+                        size_t outlen)
+{
+    const char *name = source;
+    const char *q = strpbrk(source, "?#");
+    size_t nlen = q ? (size_t)(q - source) : strlen(source);
+    for (size_t i = 0; i < nlen; i++)
+        if (source[i] == '/' && i + 1 < nlen)
+            name = source + i + 1;
+    nlen -= (size_t)(name - source);
+    for (size_t i = 0; rep && i < rep->n; i++) {
+        const struct feed_diag *dg = &rep->diags[i];
+        if (dg->warning)
+            continue;
+        char pos[48] = "";
+        if (dg->line > 0)
+            snprintf(pos, sizeof(pos), ":%d:%d", dg->line, dg->col);
+        const char *path = dg->path && *dg->path ? dg->path : NULL;
+        snprintf(out, outlen, "%.*s%s: %s%s%s", (int)nlen, name, pos, path ? path : "",
+                 path ? ": " : "", dg->msg ? dg->msg : "invalid");
+        return;
+    }
+    snprintf(out, outlen, "%.*s: invalid feed", (int)nlen, name);
+}
+
+static void log_diagnostics(const struct feed_report *rep, const char *source)
+{
+    int shown = 0;
+    for (size_t i = 0; rep && i < rep->n; i++) {
+        const struct feed_diag *dg = &rep->diags[i];
+        if (shown == 10) {
+            LOG_WARN("%s: … and more", source);
+            break;
+        }
+        if (dg->warning) {
+            /* Once per new feed: the editor may want to know. */
+            LOG_INFO("%s:%d:%d: warning: %s: %s", source, dg->line, dg->col,
+                     dg->path ? dg->path : "", dg->msg ? dg->msg : "");
+            continue;
+        }
+        LOG_WARN("%s:%d:%d: %s: %s", source, dg->line, dg->col, dg->path ? dg->path : "",
+                 dg->msg ? dg->msg : "");
+        shown++;
+    }
+}
+
+static void deliver(struct poller *pl, struct deck *d)
+{
+    if (pl->cb.deck)
+        pl->cb.deck(pl->cb.ud, d);
+    else
+        deck_unref(d);
+}
+
+static struct deck *parse(const struct fetch_config *cfg, const char *body, size_t len,
+                          const char *base, struct feed_report *rep)
+{
+    struct feed_limits lim;
+    feed_limits_default(&lim);
+    lim.max_bytes = cfg->max_feed_bytes;
+    return feed_parse(body, len, base, &lim, rep);
+}
+
+/* A feed that was valid once, parsed again (it may not be: this build
+ * may be newer).  NULL with the first error in err. */
+static struct deck *reparse(const struct fetch_config *cfg, const char *body, size_t len,
+                            const char *base, char *err, size_t errlen)
+{
+    struct feed_report rep = {0};
+    struct deck *d = parse(cfg, body, len, base, &rep);
+    if (!d)
+        first_error(&rep, base, err, errlen);
+    feed_report_free(&rep);
+    return d;
+}
+
+/* Fetches d's images and remembers which failed for good, and whether
+ * another try may bring more.  False when stopped midway (d released). */
+static bool fill_images(struct poller *pl, struct deck *d, struct image_pass *p)
+{
+    if (!fetch_images(pl->cfg, pl->http, pl->stop, d, p)) {
+        url_list_clear(&p->perm);
+        deck_unref(d);
+        return false;
+    }
+    pl->retry_images = p->transient > 0;
+    url_list_clear(&pl->skip);
+    pl->skip = p->perm;
+    p->perm = (struct url_list){0};
+    return true;
+}
+
+static void forget_live(struct poller *pl)
+{
+    pl->have_live = false;
+    pl->live_hash[0] = pl->etag[0] = pl->last_modified[0] = '\0';
+    free(pl->live_body);
+    pl->live_body = NULL;
+    if (pl->cfg->cache_dir)
+        cache_forget_meta(pl->cfg->cache_dir);
+    pl->disk_hash[0] = '\0';
+}
+
+/* The feed has not changed, but its deck went live with images missing
+ * for reasons that may pass (network, server errors).  Try those again
+ * and hand over a new deck if any arrived. */
+static void retry_images(struct poller *pl)
+{
+    if (!pl->retry_images || !pl->have_live)
+        return;
+    pl->retry_images = false;
+    if (!pl->live_body && pl->cfg->cache_dir) {
+        struct cache_meta m;
+        char *body;
+        size_t len;
+        int e =
+            cache_read_feed(pl->cfg->cache_dir, pl->cfg->max_feed_bytes, &body, &len, &m);
+        if ((e == 0 || e == -ESTALE) && strcmp(m.hash, pl->live_hash) == 0) {
+            pl->live_body = body;
+            pl->live_len = len;
+        } else {
+            free(body);
+        }
+    }
+    if (!pl->live_body)
+        return;
+    char err[512];
+    struct deck *d =
+        reparse(pl->cfg, pl->live_body, pl->live_len, pl->live_base, err, sizeof(err));
+    if (!d) {
+        LOG_WARN("the cached feed no longer parses (%s); fetching it again", err);
+        forget_live(pl);
+        return;
+    }
+    struct image_pass p = {.revalidate = false, .quiet = true, .skip = &pl->skip};
+    if (!fill_images(pl, d, &p))
+        return;
+    if (p.downloaded == 0) {
+        deck_unref(d);
+        return;
+    }
+    LOG_INFO("%d more image(s) of the current feed arrived", p.downloaded);
+    deliver(pl, d);
+}
+
+struct outcome {
+    enum fetch_result result;
+    long http_status;
+    char error[512];
+    char kind[600];
+    bool backoff; /* a failure that the back-off schedule applies to */
+};
+
+static void outcome_error(struct outcome *o, const struct http_resp *r)
+{
+    o->result = FETCH_ERROR;
+    copy_str(o->error, sizeof(o->error), r->error);
+    copy_str(o->kind, sizeof(o->kind), r->kind);
+    o->backoff = true;
+}
+
+static void set_validators(struct poller *pl, const struct http_resp *r)
+{
+    copy_str(pl->etag, sizeof(pl->etag), r->etag);
+    copy_str(pl->last_modified, sizeof(pl->last_modified), r->last_modified);
+}
+
+/* Writes the new feed as the last good one, then drops cached images
+ * it no longer uses.  Failures are logged: the deck goes live anyway. */
+static void store_feed(struct poller *pl, const struct http_resp *r, const struct deck *d,
+                       const char *hash)
+{
+    struct cache_meta m = {0};
+    copy_str(m.url, sizeof(m.url), pl->cfg->url);
+    copy_str(m.base, sizeof(m.base), r->url);
+    copy_str(m.etag, sizeof(m.etag), r->etag);
+    copy_str(m.last_modified, sizeof(m.last_modified), r->last_modified);
+    m.refresh_s = d->refresh_s;
+    int e = cache_write_feed(pl->cfg->cache_dir, r->body, r->len, &m);
+    if (e < 0) {
+        LOG_WARN("writing the cache in %s: %s", pl->cfg->cache_dir, strerror(-e));
+    } else {
+        memcpy(pl->disk_hash, hash, sizeof(pl->disk_hash));
+        const char **urls = calloc(d->n_images ? d->n_images : 1, sizeof(*urls));
+        if (urls) {
+            for (size_t i = 0; i < d->n_images; i++)
+                urls[i] = d->images[i].url;
+            int n = cache_prune_images(pl->cfg->cache_dir, urls, d->n_images);
+            if (n > 0)
+                LOG_DBG("removed %d cached image(s) no longer used", n);
+            free(urls);
+        }
+    }
+}
+
+/* A body that differs from the live deck's: parse, images, cache, hand
+ * over.  Takes r->body on success. */
+static void new_feed(struct poller *pl, struct http_resp *r, const char *hash,
+                     struct outcome *o)
+{
+    if (strcmp(hash, pl->bad_hash) == 0) {
+        /* The same broken feed again: same verdict, no second parse. */
+        o->result = FETCH_ERROR;
+        copy_str(o->error, sizeof(o->error), pl->bad_error);
+        snprintf(o->kind, sizeof(o->kind), "invalid:%s", pl->bad_error);
+        return;
+    }
+    struct feed_report rep = {0};
+    struct deck *d = parse(pl->cfg, r->body, r->len, r->url, &rep);
+    if (!d) {
+        /* A content problem, not a network one: keep the normal schedule
+         * (no back-off) and keep the old deck and cache. */
+        o->result = FETCH_ERROR;
+        first_error(&rep, r->url, o->error, sizeof(o->error));
+        snprintf(o->kind, sizeof(o->kind), "invalid:%s", o->error);
+        if (strcmp(pl->state, o->kind) != 0)
+            log_diagnostics(&rep, r->url);
+        feed_report_free(&rep);
+        memcpy(pl->bad_hash, hash, sizeof(pl->bad_hash));
+        copy_str(pl->bad_error, sizeof(pl->bad_error), o->error);
+        return;
+    }
+    if (rep.warnings > 0)
+        log_diagnostics(&rep, r->url);
+    feed_report_free(&rep);
+
+    struct image_pass p = {.revalidate = true, .quiet = false};
+    if (!fill_images(pl, d, &p))
+        return;
+    pl->bad_hash[0] = '\0';
+    if (pl->cfg->cache_dir && strcmp(hash, pl->disk_hash) != 0)
+        store_feed(pl, r, d, hash);
+    memcpy(pl->live_hash, hash, sizeof(pl->live_hash));
+    set_validators(pl, r);
+    pl->live_refresh = d->refresh_s;
+    pl->have_live = true;
+    free(pl->live_body);
+    pl->live_body = r->body;
+    pl->live_len = r->len;
+    r->body = NULL;
+    copy_str(pl->live_base, sizeof(pl->live_base), r->url);
+    LOG_INFO("new feed %.12s: %zu slides, %zu images (%d failed)", hash, d->n_slides,
+             d->n_images, p.failed);
+    o->result = FETCH_OK;
+    deliver(pl, d);
+}
+
+static void poll_feed(struct poller *pl, struct outcome *o)
+{
+    struct http_resp r;
+    enum http_outcome ho;
+    bool cond = pl->http && pl->have_live;
+    if (pl->http)
+        ho = http_get(pl->http, pl->cfg->url, cond ? pl->etag : NULL,
+                      cond ? pl->last_modified : NULL, pl->cfg->max_feed_bytes, &r);
+    else
+        ho = http_read_local(pl->cfg->url, pl->cfg->max_feed_bytes, &r);
+    o->http_status = r.status;
+    if (ho == HTTP_FAILED) {
+        outcome_error(o, &r);
+        return;
+    }
+    if (ho == HTTP_NOT_MODIFIED) {
+        o->result = FETCH_NOT_MODIFIED;
+        retry_images(pl);
+        return;
+    }
+    char hash[65];
+    hash_sha256_hex(r.body, r.len, hash);
+    if (pl->have_live && strcmp(hash, pl->live_hash) == 0) {
+        /* Same bytes (a server without validators, or new ones for the
+         * same content): nothing to parse or write. */
+        if (pl->http)
+            set_validators(pl, &r);
+        o->result = pl->http ? FETCH_OK : FETCH_NOT_MODIFIED;
+        http_resp_free(&r);
+        retry_images(pl);
+        return;
+    }
+    new_feed(pl, &r, hash, o);
+    http_resp_free(&r);
+}
+
+/* Status callback after every attempt; one log line per change of state. */
+static void report(struct poller *pl, const struct outcome *o)
+{
+    struct fetch_status *st = &pl->st;
+    st->result = o->result;
+    st->http_status = o->http_status;
+    if (o->result == FETCH_ERROR) {
+        copy_str(st->error, sizeof(st->error), o->error);
+    } else {
+        st->error[0] = '\0';
+        st->last_success = st->last_attempt;
+    }
+    const char *key = o->result == FETCH_ERROR ? o->kind : "ok";
+    if (strcmp(key, pl->state) != 0) {
+        if (o->result == FETCH_ERROR)
+            LOG_WARN("%s: %s", pl->cfg->url, o->error);
+        else if (pl->state[0])
+            LOG_INFO("%s: working again (%s)", pl->cfg->url,
+                     fetch_result_name(o->result));
+        else
+            LOG_INFO("%s: %s", pl->cfg->url, fetch_result_name(o->result));
+        copy_str(pl->state, sizeof(pl->state), key);
+    }
+    if (pl->cb.status)
+        pl->cb.status(pl->cb.ud, st);
+}
+
+/* Picks up the validators of the cache written by an earlier run: the
+ * screen shows that deck (fetch_load_cached), so a 304 is enough. */
+static void adopt_cache(struct poller *pl)
+{
+    int e = cache_prepare(pl->cfg->cache_dir);
+    if (e < 0) {
+        LOG_WARN("cache directory %s: %s", pl->cfg->cache_dir, strerror(-e));
+        return;
+    }
+    struct cache_meta m;
+    char *body;
+    size_t len;
+    e = cache_read_feed(pl->cfg->cache_dir, pl->cfg->max_feed_bytes, &body, &len, &m);
+    free(body);
+    if (e == -ESTALE) {
+        /* Body without matching metadata: unknown whether it was shown
+         * (fetch_load_cached drops the metadata of a feed it rejects),
+         * so the next download is parsed and the cache made whole. */
+        LOG_DBG("cache metadata missing or stale; not sending validators");
+        return;
+    }
+    if (e < 0 || strcmp(m.url, pl->cfg->url) != 0)
+        return;
+    pl->have_live = true;
+    memcpy(pl->live_hash, m.hash, sizeof(pl->live_hash));
+    memcpy(pl->disk_hash, m.hash, sizeof(pl->disk_hash));
+    copy_str(pl->etag, sizeof(pl->etag), m.etag);
+    copy_str(pl->last_modified, sizeof(pl->last_modified), m.last_modified);
+    copy_str(pl->live_base, sizeof(pl->live_base), m.base);
+    pl->live_refresh = m.refresh_s;
+    /* Images that failed last time are not in the cache: look once. */
+    pl->retry_images = true;
+}
+
+struct poller *poller_new(const struct fetch_config *cfg, struct http_client *http,
+                          const atomic_bool *stop, const struct fetch_callbacks *cb)
+{
+    struct poller *pl = calloc(1, sizeof(*pl));
+    if (!pl)
+        return NULL;
+    pl->cfg = cfg;
+    pl->http = http;
+    pl->stop = stop;
+    if (cb)
+        pl->cb = *cb;
+    copy_str(pl->st.url, sizeof(pl->st.url), cfg->url);
+    if (cfg->cache_dir)
+        adopt_cache(pl);
+    return pl;
+}
+
+void poller_free(struct poller *pl)
+{
+    if (!pl)
+        return;
+    free(pl->live_body);
+    url_list_clear(&pl->skip);
+    free(pl);
+}
+
+bool poller_poll(struct poller *pl, enum fetch_result *result, bool *backoff)
+{
+    struct outcome o = {0};
+    pl->st.last_attempt = time(NULL);
+    poll_feed(pl, &o);
+    *result = o.result;
+    *backoff = o.backoff;
+    if (atomic_load(pl->stop))
+        return false; /* interrupted by fetcher_free: not a state worth reporting */
+    report(pl, &o);
+    return true;
+}
+
+int poller_refresh_hint(const struct poller *pl)
+{
+    return pl->live_refresh;
+}
+
+struct deck *poller_load_cached(const struct fetch_config *cfg)
+{
+    struct cache_meta m;
+    char *body;
+    size_t len;
+    int e = cache_read_feed(cfg->cache_dir, cfg->max_feed_bytes, &body, &len, &m);
+    if (e == -ENOENT)
+        return NULL;
+    if (e < 0 && e != -ESTALE) {
+        LOG_WARN("cannot read the cached feed in %s: %s", cfg->cache_dir, strerror(-e));
+        return NULL;
+    }
+    if (m.url[0] && strcmp(m.url, cfg->url) != 0) {
+        LOG_INFO("the cache in %s holds another feed (%s); ignoring it", cfg->cache_dir,
+                 m.url);
+        free(body);
+        return NULL;
+    }
+    const char *base = m.base[0] ? m.base : cfg->url;
+    char err[512];
+    struct deck *d = reparse(cfg, body, len, base, err, sizeof(err));
+    free(body);
+    if (!d) {
+        LOG_WARN("ignoring the cached feed: %s", err);
+        cache_forget_meta(cfg->cache_dir);
+        return NULL;
+    }
+    int missing = fetch_images_cached(cfg, d);
+    LOG_INFO("cached feed %.12s: %zu slides, %zu images (%d missing)", d->hash,
+             d->n_slides, d->n_images, missing);
+    return d;
+}
