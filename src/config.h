@@ -1,7 +1,8 @@
 /* config: the effective configuration: defaults, then the INI file
  * (inih), then the command line.  One table in config.c describes every
  * key (section, name, type, default, bounds, doc line) and drives parsing,
- * config_set(), config_print() and config_print_reference().
+ * config_set(), config_print() and config_print_reference(); the syntax of
+ * each type of value (sizes, day windows, site lists, …) is in confval.h.
  *
  * File layout: sections [kiosk] [feed] [display] [schedule] [paths]; keys
  * are unique across sections, so a flat file (no section headers) works
