@@ -156,15 +156,34 @@ static int push_line(struct text_lines *l, int *cap, const char *s, size_t len, 
 
 /* ---- greedy wrap ---- */
 
+/* How full (percent of the width) a line must stay when it ends at a word
+ * boundary rather than inside a word. */
+#define WORD_FILL 80
+
+/* How to wrap: inside_fill is WORD_FILL, or 0 to take a line out of a
+ * dictionary word whenever it has a word boundary. */
+struct wrap_opts {
+    int width, px;
+    bool bold;
+    float spacing;
+    int inside_fill;
+};
+
+/* What a layout does to words. */
+struct wrap_cost {
+    bool cut; /* some word had to be cut between characters */
+    int torn; /* lines that end inside a dictionary word */
+};
+
 struct wrapper {
     const char *s;
     size_t pend; /* end of the paragraph being wrapped */
-    int width, px;
+    int width, px, inside_fill;
     bool bold;
     const struct text_measure *m;
     struct text_lines *out;
     int cap;
-    bool cut; /* some word had to be cut between characters */
+    struct wrap_cost cost;
 };
 
 static int measure_range(const struct wrapper *w, size_t a, size_t b)
@@ -258,8 +277,41 @@ static int cut_word(const struct wrapper *w, size_t ls, size_t te, size_t *cut, 
     return 0;
 }
 
-/* Wraps the paragraph s[ps..c[nc - 1]) whose break candidates are c. */
-static int wrap_paragraph(struct wrapper *w, size_t ps, const size_t *c, size_t nc)
+/* UAX #14 lets a line end between any two ideographs, even inside a word
+ * ("一/体", "重/任").  When the greedy end c[j] is not a word boundary
+ * ICU's dictionary vouches for, the nearest earlier candidate that stands
+ * better to the words (enum text_word_edge, best first) is taken instead,
+ * provided the line stays WORD_FILL % full (inside_fill % when leaving a
+ * dictionary word): a slightly shorter line reads better than a torn
+ * word, a much shorter one does not.  Only candidates after the line
+ * start count, so the wrap always moves on; two extra measurements at
+ * most. */
+static size_t prefer_word(const struct wrapper *w, size_t ls, const size_t *c,
+                          const unsigned char *edge, size_t i, size_t j, int *wid)
+{
+    int fill = edge[j] == TEXT_WORD_INSIDE ? w->inside_fill : WORD_FILL;
+    size_t tried = j;
+    for (int want = TEXT_WORD_EDGE; want > edge[j]; want--) {
+        size_t k = j;
+        while (k > i && edge[k - 1] < want)
+            k--;
+        if (k == i || k - 1 == tried)
+            continue;
+        tried = k - 1;
+        int kw;
+        fits_at(w, ls, c[tried], &kw);
+        if ((long long)kw * 100 >= (long long)w->width * fill) {
+            *wid = kw;
+            return tried;
+        }
+    }
+    return j;
+}
+
+/* Wraps the paragraph s[ps..c[nc - 1]) whose break candidates are c, with
+ * edge[] telling how each stands to the words. */
+static int wrap_paragraph(struct wrapper *w, size_t ps, const size_t *c,
+                          const unsigned char *edge, size_t nc)
 {
     size_t pe = c[nc - 1];
     if (ps == pe)
@@ -273,6 +325,7 @@ static int wrap_paragraph(struct wrapper *w, size_t ps, const size_t *c, size_t 
         size_t j;
         int wid;
         if (last_fitting(w, ls, c, i, nc, &j, &wid)) {
+            j = prefer_word(w, ls, c, edge, i, j, &wid);
             size_t te = text_breaks_trim(w->s, ls, c[j]);
             /* A line of nothing but spaces (leading spaces before a word
              * that goes to the next line) is not shown. */
@@ -280,6 +333,8 @@ static int wrap_paragraph(struct wrapper *w, size_t ps, const size_t *c, size_t 
                 rc = push_line(w->out, &w->cap, w->s + ls, te - ls, wid);
                 emitted++;
             }
+            if (edge[j] == TEXT_WORD_INSIDE)
+                w->cost.torn++;
             ls = c[j];
             i = j + 1;
         } else {
@@ -288,7 +343,7 @@ static int wrap_paragraph(struct wrapper *w, size_t ps, const size_t *c, size_t 
             rc = cut_word(w, ls, text_breaks_trim(w->s, ls, c[i]), &cut, &cw);
             if (rc < 0)
                 break;
-            w->cut = true;
+            w->cost.cut = true;
             size_t te = text_breaks_trim(w->s, ls, cut);
             if (te > ls) {
                 rc = push_line(w->out, &w->cap, w->s + ls, te - ls, cw);
@@ -302,18 +357,20 @@ static int wrap_paragraph(struct wrapper *w, size_t ps, const size_t *c, size_t 
     return rc;
 }
 
-/* *cut (may be NULL) tells whether a word had to be cut. */
-static int wrap_clean(const struct clean *c, int width, int px, bool bold, float spacing,
-                      const struct text_measure *m, struct text_lines *out, bool *cut)
+/* *cost (may be NULL) tells what the layout did to words. */
+static int wrap_clean(const struct clean *c, const struct wrap_opts *o,
+                      const struct text_measure *m, struct text_lines *out,
+                      struct wrap_cost *cost)
 {
     memset(out, 0, sizeof(*out));
-    out->px = px;
-    out->line_h = line_height(px, spacing);
+    out->px = o->px;
+    out->line_h = line_height(o->px, o->spacing);
     struct wrapper w = {
         .s = c->s,
-        .width = width < 0 ? 0 : width,
-        .px = px,
-        .bold = bold,
+        .width = o->width < 0 ? 0 : o->width,
+        .px = o->px,
+        .inside_fill = o->inside_fill,
+        .bold = o->bold,
         .m = m,
         .out = out,
     };
@@ -324,15 +381,15 @@ static int wrap_clean(const struct clean *c, int width, int px, bool bold, float
         size_t nc = 1;
         while (k + nc - 1 < b->n && b->pos[k + nc - 1] < pe)
             nc++;
-        if (k + nc > b->n || wrap_paragraph(&w, p, b->pos + k, nc) < 0) {
+        if (k + nc > b->n || wrap_paragraph(&w, p, b->pos + k, b->edge + k, nc) < 0) {
             text_lines_free(out);
             return -1;
         }
         k += nc;
         p = next;
     }
-    if (cut)
-        *cut = w.cut;
+    if (cost)
+        *cost = w.cost;
     return 0;
 }
 
@@ -345,7 +402,8 @@ int text_wrap(const char *text, int width, int px, bool bold, float line_spacing
     struct clean c;
     if (clean_text(text, &c) < 0)
         return -1;
-    int rc = wrap_clean(&c, width, px, bold, line_spacing, m, out, NULL);
+    struct wrap_opts o = {width, px, bold, line_spacing, WORD_FILL};
+    int rc = wrap_clean(&c, &o, m, out, NULL);
     clean_free(&c);
     return rc;
 }
@@ -475,10 +533,14 @@ static int ellipsize(const struct text_fit_req *r, const struct text_measure *m,
 }
 
 /* The text takes k lines at l->px: re-wrap it at the narrowest width that
- * still gives k lines, so the lines come out about equally long.  A
- * narrower width must not introduce a cut word the wide one avoided. */
+ * still gives k lines, so the lines come out about equally long.  Lines
+ * leave dictionary words at any fill: keeping to k lines is what keeps
+ * them full here, and "一/体" is not worth evenness.  A narrower width
+ * must not cut a word the wide one kept whole, nor end more lines inside
+ * dictionary words. */
 static int balance(const struct clean *c, const struct text_fit_req *r,
-                   const struct text_measure *m, struct text_lines *l, bool had_cut)
+                   const struct text_measure *m, struct text_lines *l,
+                   struct wrap_cost had)
 {
     int k = l->n;
     long long sum = 0;
@@ -498,10 +560,12 @@ static int balance(const struct clean *c, const struct text_fit_req *r,
     while (hi_w - lo_w > tol) {
         int mid = lo_w + (hi_w - lo_w) / 2;
         struct text_lines cand;
-        bool cut;
-        if (wrap_clean(c, mid, l->px, r->bold, r->line_spacing, m, &cand, &cut) < 0)
+        struct wrap_cost cost;
+        struct wrap_opts o = {mid, l->px, r->bold, r->line_spacing, 0};
+        if (wrap_clean(c, &o, m, &cand, &cost) < 0)
             return -1;
-        if (cand.n <= k && (!cut || had_cut) && fits_box(&cand, r)) {
+        if (cand.n <= k && (!cost.cut || had.cut) && cost.torn <= had.torn &&
+            fits_box(&cand, r)) {
             text_lines_free(l);
             *l = cand;
             hi_w = mid;
@@ -518,11 +582,12 @@ static int balance(const struct clean *c, const struct text_fit_req *r,
  * a smaller font that keeps words whole reads better. */
 static int try_px(const struct clean *c, const struct text_fit_req *r,
                   const struct text_measure *m, int px, bool floor, struct text_lines *out,
-                  bool *ok, bool *cut)
+                  bool *ok, struct wrap_cost *cost)
 {
-    if (wrap_clean(c, r->box_w, px, r->bold, r->line_spacing, m, out, cut) < 0)
+    struct wrap_opts o = {r->box_w, px, r->bold, r->line_spacing, WORD_FILL};
+    if (wrap_clean(c, &o, m, out, cost) < 0)
         return -1;
-    *ok = fits_box(out, r) && (floor || !*cut);
+    *ok = fits_box(out, r) && (floor || !cost->cut);
     return 0;
 }
 
@@ -535,13 +600,14 @@ static int fit_clean(const struct clean *c, const struct text_fit_req *r,
     if (hi < lo)
         hi = lo;
     struct text_lines best, cur;
-    bool ok, cut, best_cut;
-    if (try_px(c, r, m, hi, hi == lo, &best, &ok, &best_cut) < 0)
+    bool ok;
+    struct wrap_cost cost, best_cost;
+    if (try_px(c, r, m, hi, hi == lo, &best, &ok, &best_cost) < 0)
         return -1;
     if (!ok) {
         if (hi > lo) {
             text_lines_free(&best);
-            if (try_px(c, r, m, lo, true, &best, &ok, &best_cut) < 0)
+            if (try_px(c, r, m, lo, true, &best, &ok, &best_cost) < 0)
                 return -1;
         }
         if (!ok) {
@@ -555,14 +621,14 @@ static int fit_clean(const struct clean *c, const struct text_fit_req *r,
         /* lo fits, hi does not. */
         while (hi - lo > 1) {
             int mid = lo + (hi - lo) / 2;
-            if (try_px(c, r, m, mid, false, &cur, &ok, &cut) < 0) {
+            if (try_px(c, r, m, mid, false, &cur, &ok, &cost) < 0) {
                 text_lines_free(&best);
                 return -1;
             }
             if (ok) {
                 text_lines_free(&best);
                 best = cur;
-                best_cut = cut;
+                best_cost = cost;
                 lo = mid;
             } else {
                 text_lines_free(&cur);
@@ -570,7 +636,7 @@ static int fit_clean(const struct clean *c, const struct text_fit_req *r,
             }
         }
     }
-    if (r->balance && best.n >= 2 && balance(c, r, m, &best, best_cut) < 0) {
+    if (r->balance && best.n >= 2 && balance(c, r, m, &best, best_cost) < 0) {
         text_lines_free(&best);
         return -1;
     }

@@ -3,9 +3,12 @@
  * ICU supplies the break opportunities (UAX #14 with its CJK rules); a
  * small kinsoku filter on top removes the few opportunities ICU allows but
  * clreq's basic rules forbid (ICU breaks before "·" and "～", for
- * instance).  The break iterator is opened per call: that costs a few
- * microseconds because ICU caches the rule data, and it keeps the module
- * free of shared state.
+ * instance).  UAX #14 allows a break between any two ideographs, even
+ * inside a word ("一/体", "重/任"), so ICU's dictionary-based word break
+ * iterator tells which opportunities are also word boundaries; the wrap
+ * prefers those.  Iterators are opened per call: that costs a few
+ * microseconds because ICU caches the rule data and the dictionary, and
+ * it keeps the module free of shared state.
  */
 #define LOG_MODULE "text"
 #include "log.h"
@@ -120,6 +123,64 @@ size_t text_breaks_ellipsis_cut(const char *line, size_t len)
     return len;
 }
 
+/* An ICU break iterator of the given type over s[0..len) (len > 0), or
+ * NULL; close with iter_close. */
+static UBreakIterator *iter_open(UBreakIteratorType type, const char *s, size_t len,
+                                 UText **ut)
+{
+    if (len > INT32_MAX)
+        return NULL;
+    UErrorCode st = U_ZERO_ERROR;
+    *ut = utext_openUTF8(NULL, s, (int64_t)len, &st);
+    if (U_FAILURE(st)) {
+        LOG_ERR("utext_openUTF8: %s", u_errorName(st));
+        return NULL;
+    }
+    UBreakIterator *bi = ubrk_open(type, "zh", NULL, 0, &st);
+    if (U_FAILURE(st)) {
+        LOG_ERR("ubrk_open: %s", u_errorName(st));
+        utext_close(*ut);
+        return NULL;
+    }
+    ubrk_setUText(bi, *ut, &st);
+    if (U_FAILURE(st)) {
+        LOG_ERR("ubrk_setUText: %s", u_errorName(st));
+        ubrk_close(bi);
+        utext_close(*ut);
+        return NULL;
+    }
+    ubrk_first(bi);
+    return bi;
+}
+
+static void iter_close(UBreakIterator *bi, UText *ut)
+{
+    ubrk_close(bi);
+    utext_close(ut);
+}
+
+static int breaks_push(struct text_breaks *b, size_t pos, unsigned char edge)
+{
+    if (b->n == b->cap) {
+        if (b->cap > SIZE_MAX / 2 / sizeof(*b->pos) || b->cap >= INT_MAX / 2)
+            return -1;
+        size_t ncap = b->cap ? b->cap * 2 : 32;
+        size_t *np = realloc(b->pos, ncap * sizeof(*np));
+        if (!np)
+            return -1;
+        b->pos = np;
+        unsigned char *ne = realloc(b->edge, ncap * sizeof(*ne));
+        if (!ne)
+            return -1;
+        b->edge = ne;
+        b->cap = ncap;
+    }
+    b->pos[b->n] = pos;
+    b->edge[b->n] = edge;
+    b->n++;
+    return 0;
+}
+
 /* Interior boundaries (excluding 0 and len) of s[0..len) by an ICU break
  * iterator of the given type; count or -1. */
 static int icu_boundaries(UBreakIteratorType type, const char *s, size_t len,
@@ -128,57 +189,65 @@ static int icu_boundaries(UBreakIteratorType type, const char *s, size_t len,
     *out = NULL;
     if (len == 0)
         return 0;
-    if (len > INT32_MAX)
+    UText *ut;
+    UBreakIterator *bi = iter_open(type, s, len, &ut);
+    if (!bi)
         return -1;
-    UErrorCode st = U_ZERO_ERROR;
-    UText *ut = utext_openUTF8(NULL, s, (int64_t)len, &st);
-    if (U_FAILURE(st)) {
-        LOG_ERR("utext_openUTF8: %s", u_errorName(st));
-        return -1;
-    }
-    UBreakIterator *bi = ubrk_open(type, "zh", NULL, 0, &st);
-    if (U_FAILURE(st)) {
-        LOG_ERR("ubrk_open: %s", u_errorName(st));
-        utext_close(ut);
-        return -1;
-    }
-    ubrk_setUText(bi, ut, &st);
-    if (U_FAILURE(st)) {
-        LOG_ERR("ubrk_setUText: %s", u_errorName(st));
-        ubrk_close(bi);
-        utext_close(ut);
-        return -1;
-    }
-    size_t n = 0, cap = 0;
-    size_t *v = NULL;
+    struct text_breaks o = {0};
     int rc = 0;
-    ubrk_first(bi);
-    for (;;) {
-        int32_t p = ubrk_next(bi);
-        if (p == UBRK_DONE)
-            break;
-        if (p <= 0 || (size_t)p >= len)
-            continue;
-        if (n == cap) {
-            size_t ncap = cap ? cap * 2 : 32;
-            size_t *nv = realloc(v, ncap * sizeof(*nv));
-            if (!nv) {
-                rc = -1;
-                break;
-            }
-            v = nv;
-            cap = ncap;
-        }
-        v[n++] = (size_t)p;
-    }
-    ubrk_close(bi);
-    utext_close(ut);
-    if (rc < 0 || n > INT_MAX) {
-        free(v);
+    for (int32_t p = ubrk_next(bi); p != UBRK_DONE && rc == 0; p = ubrk_next(bi))
+        if (p > 0 && (size_t)p < len)
+            rc = breaks_push(&o, (size_t)p, 0);
+    iter_close(bi, ut);
+    free(o.edge);
+    if (rc < 0) {
+        free(o.pos);
         return -1;
     }
-    *out = v;
-    return (int)n;
+    *out = o.pos;
+    return (int)o.n;
+}
+
+/* Whether the word segment s[a..b) that ICU's iterator just passed is a
+ * single ideograph. */
+static bool single_ideograph(UBreakIterator *bi, const char *s, size_t a, size_t b)
+{
+    int32_t status = ubrk_getRuleStatus(bi);
+    size_t adv;
+    utf8_decode(s + a, b - a, &adv);
+    return status >= UBRK_WORD_IDEO && status < UBRK_WORD_IDEO_LIMIT && adv == b - a;
+}
+
+/* Interior word boundaries of s[0..len), each tagged TEXT_WORD_EDGE or
+ * TEXT_WORD_GUESS.  ICU segments a run of ideographs its dictionary has
+ * no word for into single characters ("名|师", "好|评", "互|联|网"): a
+ * boundary between two single ideographs is where it knew no word, not
+ * where it knew two. */
+static int word_edges(const char *s, size_t len, struct text_breaks *o)
+{
+    if (len == 0)
+        return 0;
+    UText *ut;
+    UBreakIterator *bi = iter_open(UBRK_WORD, s, len, &ut);
+    if (!bi)
+        return -1;
+    size_t a = 0;
+    bool prev_single = false;
+    int rc = 0;
+    for (int32_t p = ubrk_next(bi); p != UBRK_DONE && rc == 0; p = ubrk_next(bi)) {
+        if (p <= 0 || (size_t)p <= a || (size_t)p > len)
+            continue;
+        bool single = single_ideograph(bi, s, a, (size_t)p);
+        /* The boundary before this segment is known now. */
+        if (a > 0)
+            o->edge[o->n - 1] = prev_single && single ? TEXT_WORD_GUESS : TEXT_WORD_EDGE;
+        if ((size_t)p < len)
+            rc = breaks_push(o, (size_t)p, TEXT_WORD_EDGE);
+        a = (size_t)p;
+        prev_single = single;
+    }
+    iter_close(bi, ut);
+    return rc;
 }
 
 int text_breaks_graphemes(const char *s, size_t len, size_t **out)
@@ -199,33 +268,27 @@ int text_break_points(const char *s, size_t len, size_t **out)
     return k;
 }
 
-static int push(struct text_breaks *b, size_t pos)
-{
-    if (b->n == b->cap) {
-        if (b->cap > SIZE_MAX / 2 / sizeof(*b->pos))
-            return -1;
-        size_t ncap = b->cap ? b->cap * 2 : 32;
-        size_t *np = realloc(b->pos, ncap * sizeof(*np));
-        if (!np)
-            return -1;
-        b->pos = np;
-        b->cap = ncap;
-    }
-    b->pos[b->n++] = pos;
-    return 0;
-}
-
 int text_breaks_add(struct text_breaks *b, const char *s, size_t ps, size_t pe)
 {
     size_t *bp;
     int nb = text_break_points(s + ps, pe - ps, &bp);
     if (nb < 0)
         return -1;
-    int rc = 0;
-    for (int k = 0; k < nb && rc == 0; k++)
-        rc = push(b, ps + bp[k]);
+    struct text_breaks we = {0};
+    int rc = word_edges(s + ps, pe - ps, &we);
+    /* Both lists ascend: one merge pass tags the line breaks. */
+    size_t w = 0;
+    for (int k = 0; k < nb && rc == 0; k++) {
+        while (w < we.n && we.pos[w] < bp[k])
+            w++;
+        bool at = w < we.n && we.pos[w] == bp[k];
+        rc = breaks_push(b, ps + bp[k], at ? we.edge[w] : TEXT_WORD_INSIDE);
+    }
+    if (rc == 0)
+        rc = breaks_push(b, pe, TEXT_WORD_EDGE);
     free(bp);
-    return rc < 0 ? -1 : push(b, pe);
+    text_breaks_free(&we);
+    return rc;
 }
 
 void text_breaks_free(struct text_breaks *b)
@@ -233,5 +296,6 @@ void text_breaks_free(struct text_breaks *b)
     if (!b)
         return;
     free(b->pos);
+    free(b->edge);
     memset(b, 0, sizeof(*b));
 }

@@ -11,15 +11,26 @@
 #include <stddef.h>
 #include <stdint.h>
 
+/* How a break candidate stands to the words of ICU's dictionary, worst
+ * first (the order is used). */
+enum text_word_edge {
+    TEXT_WORD_INSIDE, /* inside a dictionary word: "一/体" */
+    TEXT_WORD_GUESS,  /* between two single ideographs, which is how ICU
+                       * segments what its dictionary lacks: "名/师" */
+    TEXT_WORD_EDGE,   /* a word boundary the dictionary vouches for */
+};
+
 /* Break candidates, paragraph after paragraph, ascending.  Each
  * paragraph's run ends with the paragraph's end offset. */
 struct text_breaks {
     size_t n, cap;
     size_t *pos;
+    unsigned char *edge; /* enum text_word_edge of pos[i] */
 };
 
 /* Appends the candidates of the paragraph s[ps..pe) (no newline inside):
- * ICU's line break opportunities that kinsoku allows, then pe itself.  An empty paragraph adds just pe.  0 or -1 (ICU failure
+ * ICU's line break opportunities that kinsoku allows, then pe itself (a
+ * TEXT_WORD_EDGE).  An empty paragraph adds just pe.  0 or -1 (ICU failure
  * or out of memory; b stays valid for text_breaks_free). */
 int text_breaks_add(struct text_breaks *b, const char *s, size_t ps, size_t pe);
 

@@ -10,6 +10,9 @@
 #include "text.h"
 #include "utf8.h"
 
+#include <unicode/ubrk.h>
+#include <unicode/utext.h>
+
 #define PX 10
 
 struct fake {
@@ -351,15 +354,167 @@ static void test_wrap_kinsoku_sweep(void **state)
     }
 }
 
-/* Greedy fill: no line could have taken more of the text. */
+/* ---- word boundaries, straight from ICU's dictionary ---- */
+
+/* Interior word boundaries of s by ICU's word break iterator ("zh"). */
+static int word_bounds(const char *s, size_t **out)
+{
+    size_t len = strlen(s), n = 0;
+    size_t *v = calloc(len + 1, sizeof(*v));
+    assert_non_null(v);
+    UErrorCode st = U_ZERO_ERROR;
+    UText *ut = utext_openUTF8(NULL, s, (int64_t)len, &st);
+    UBreakIterator *bi = ubrk_open(UBRK_WORD, "zh", NULL, 0, &st);
+    ubrk_setUText(bi, ut, &st);
+    assert_false(U_FAILURE(st));
+    ubrk_first(bi);
+    for (int32_t p = ubrk_next(bi); p != UBRK_DONE; p = ubrk_next(bi))
+        if (p > 0 && (size_t)p < len)
+            v[n++] = (size_t)p;
+    ubrk_close(bi);
+    utext_close(ut);
+    *out = v;
+    return (int)n;
+}
+
+static bool is_in(size_t off, const size_t *v, int n)
+{
+    for (int i = 0; i < n; i++)
+        if (v[i] == off)
+            return true;
+    return false;
+}
+
+/* Whether s[a..b) is one word of the dictionary: boundaries at both ends
+ * and none inside. */
+static bool is_word(const char *s, size_t a, size_t b)
+{
+    size_t *wb;
+    int nw = word_bounds(s, &wb);
+    bool ok = (a == 0 || is_in(a, wb, nw)) && (b == strlen(s) || is_in(b, wb, nw));
+    for (int i = 0; i < nw; i++)
+        ok = ok && !(wb[i] > a && wb[i] < b);
+    free(wb);
+    return ok;
+}
+
+/* How each offset of s stands to ICU's words: 2 at a word boundary
+ * (and both ends), 1 at a boundary between two single ideographs (ICU's
+ * way of segmenting what its dictionary has no word for, as "名|师"), 0
+ * inside a word.  lvl has strlen(s) + 1 entries. */
+static void word_levels(const char *s, unsigned char *lvl)
+{
+    size_t len = strlen(s);
+    memset(lvl, 0, len + 1);
+    lvl[0] = lvl[len] = 2;
+    UErrorCode st = U_ZERO_ERROR;
+    UText *ut = utext_openUTF8(NULL, s, (int64_t)len, &st);
+    UBreakIterator *bi = ubrk_open(UBRK_WORD, "zh", NULL, 0, &st);
+    ubrk_setUText(bi, ut, &st);
+    assert_false(U_FAILURE(st));
+    int32_t a = ubrk_first(bi);
+    bool prev_single = false;
+    for (int32_t b = ubrk_next(bi); b != UBRK_DONE; a = b, b = ubrk_next(bi)) {
+        size_t adv;
+        int32_t status = ubrk_getRuleStatus(bi);
+        utf8_decode(s + a, (size_t)(b - a), &adv);
+        bool single = status >= UBRK_WORD_IDEO && status < UBRK_WORD_IDEO_LIMIT &&
+                      adv == (size_t)(b - a);
+        if (a > 0)
+            lvl[a] = prev_single && single ? 1 : 2;
+        prev_single = single;
+    }
+    ubrk_close(bi);
+    utext_close(ut);
+}
+
+/* The wrap as specified, for one paragraph of text without spaces: each
+ * line ends at the last break point where it fits; when that is not a
+ * word boundary (level 2), at the last break point before it that is, if
+ * the line stays fill % full; failing that, when it is inside a word, at
+ * the last break point before it of level 1 or 2 if the line stays fill %
+ * full (fill > 100: plain greedy).  Line ends into ends[], count
+ * returned. */
+static int ref_wrap(const char *s, int width, int fill, size_t *ends, int max)
+{
+    size_t len = strlen(s), *bp;
+    int nb = text_break_points(s, len, &bp);
+    unsigned char *lvl = malloc(len + 1);
+    assert_non_null(lvl);
+    word_levels(s, lvl);
+    assert_true(nb >= 0);
+    int n = 0;
+    size_t ls = 0;
+    while (ls < len) {
+        size_t best = 0, last[3] = {0, 0, 0};
+        for (int k = 0; k <= nb; k++) {
+            size_t e = k < nb ? bp[k] : len;
+            if (e <= ls || fake_measure(NULL, s + ls, e - ls, PX, false) > width)
+                continue;
+            best = e;
+            for (int v = 0; v <= lvl[e]; v++)
+                last[v] = e;
+        }
+        assert_true(best > ls); /* no word is cut at these widths */
+        for (int v = 2; v > lvl[best]; v--) {
+            if (last[v] && last[v] != best &&
+                fake_measure(NULL, s + ls, last[v] - ls, PX, false) * 100 >= width * fill) {
+                best = last[v];
+                break;
+            }
+        }
+        assert_true(n < max);
+        ends[n++] = best;
+        ls = best;
+    }
+    free(bp);
+    free(lvl);
+    return n;
+}
+
+/* Line ends, all but the last, that are not word boundaries. */
+static int count_torn(const char *s, const size_t *ends, int n)
+{
+    size_t *wb;
+    int nw = word_bounds(s, &wb), torn = 0;
+    for (int i = 0; i + 1 < n; i++)
+        torn += !is_in(ends[i], wb, nw);
+    free(wb);
+    return torn;
+}
+
+/* Byte offsets where the lines of l end in text (which has no spaces or
+ * newlines, so the lines are consecutive slices of it). */
+static int line_ends(const struct text_lines *l, const char *text, size_t *ends, int max)
+{
+    size_t off = 0;
+    assert_true(l->n <= max);
+    for (int i = 0; i < l->n; i++) {
+        size_t k = strlen(l->lines[i]);
+        assert_memory_equal(text + off, l->lines[i], k);
+        off += k;
+        ends[i] = off;
+    }
+    assert_int_equal(off, strlen(text));
+    return l->n;
+}
+
+/* Greedy fill: no line could have taken more of the text, except one
+ * that is at least 80 % full and ends at a better word boundary (by
+ * word_levels) than taking more would. */
 static void test_wrap_greedy(void **state)
 {
     (void)state;
     const char *s = sentences[0];
+    unsigned char lvl[256];
+    assert_true(strlen(s) < sizeof(lvl));
+    word_levels(s, lvl);
     for (int w = 4 * PX; w < 40 * PX; w += 3) {
         struct text_lines l;
         assert_int_equal(text_wrap(s, w, PX, false, 1.4f, &fake, &l), 0);
+        size_t end = 0;
         for (int i = 0; i + 1 < l.n; i++) {
+            end += strlen(l.lines[i]);
             /* line + first character of the next line would overflow
              * (or is forbidden because that character may not start a
              * line on its own, which the sentence does not contain here
@@ -370,18 +525,116 @@ static void test_wrap_greedy(void **state)
             int extra = fake_measure(NULL, next, adv, PX, false);
             if (l.widths[i] + extra <= w) {
                 /* only allowed when that join would leave kinsoku
-                 * punctuation at the start of the following line */
+                 * punctuation at the start of the following line, or
+                 * the line ends a word and is full enough */
                 const char *rest = next + adv;
                 bool forced = false;
                 for (size_t k = 0; k < sizeof(no_start) / sizeof(no_start[0]); k++)
                     forced = forced || starts_with(rest, no_start[k]);
-                if (!forced)
+                bool word = lvl[end] > lvl[end + adv] && l.widths[i] * 5 >= w * 4;
+                if (!forced && !word)
                     fail_msg("@%d line %d \"%s\" could take \"%.*s\"", w, i, l.lines[i],
                              (int)adv, next);
             }
         }
         text_lines_free(&l);
     }
+}
+
+/* From an education plan: words that UAX #14 alone lets a line tear. */
+static const char *const plan[] = {
+    "全力建成全国有声音、全市居前列、群众有好评的教育现代化区域样板",
+    "教育科技人才一体推进新范例",
+    "基础教育发展质量、职业教育综合实力、数字教育整体水平处于全市先进行列",
+    "广大教育工作者要肩负时代使命，勇挑时代重任，争当名师、名校长",
+};
+
+/* Dictionary words of plan[] that a line must not tear when a word
+ * boundary keeps it 80 % full.  ("名师" is not one: ICU's dictionary
+ * has "名" and "师" apart.) */
+static const char *const kept[] = {"一体", "综合", "重任", "有声音", "样板", "现代"};
+
+/* Whether l ends a line inside an occurrence of a kept word although a
+ * break point before that occurrence is a word boundary that leaves the
+ * line 80 % full. */
+static const char *tears_kept(const char *s, const size_t *ends, int n, int width, int px)
+{
+    size_t *bp, *wb;
+    int nb = text_break_points(s, strlen(s), &bp), nw = word_bounds(s, &wb);
+    const char *torn = NULL;
+    size_t ls = 0;
+    for (int i = 0; i + 1 < n && !torn; i++) {
+        for (size_t k = 0; k < sizeof(kept) / sizeof(kept[0]) && !torn; k++) {
+            for (const char *at = strstr(s, kept[k]); at && !torn;
+                 at = strstr(at + 1, kept[k])) {
+                size_t a = (size_t)(at - s), b = a + strlen(kept[k]);
+                if (!(ends[i] > a && ends[i] < b))
+                    continue;
+                for (int q = 0; q < nb; q++)
+                    if (bp[q] > ls && bp[q] <= a && is_in(bp[q], wb, nw) &&
+                        fake_measure(NULL, s + ls, bp[q] - ls, px, false) * 5 >= width * 4)
+                        torn = kept[k];
+            }
+        }
+        ls = ends[i];
+    }
+    free(bp);
+    free(wb);
+    return torn;
+}
+
+/* Lines end between words where that keeps them 80 % full: the wrap is
+ * the specified one at every width, tears far fewer words than plain
+ * UAX #14 greedy filling, and never the kept words needlessly. */
+static void test_wrap_words(void **state)
+{
+    (void)state;
+    /* the dictionary this test relies on */
+    for (size_t k = 0; k < sizeof(kept) / sizeof(kept[0]); k++) {
+        bool found = false;
+        for (size_t p = 0; p < sizeof(plan) / sizeof(plan[0]); p++) {
+            const char *at = strstr(plan[p], kept[k]);
+            if (at) {
+                size_t a = (size_t)(at - plan[p]);
+                found = true;
+                if (!is_word(plan[p], a, a + strlen(kept[k])))
+                    fail_msg("ICU does not see \"%s\" as a word", kept[k]);
+            }
+        }
+        assert_true(found);
+    }
+    int before = 0, after = 0, pairs_before = 0, pairs_after = 0, lines = 0;
+    for (size_t p = 0; p < sizeof(plan) / sizeof(plan[0]); p++) {
+        const char *s = plan[p];
+        for (int w = 4 * PX; w <= (int)strlen(s) / 3 * PX; w += PX / 2) {
+            size_t got[64], want[64], greedy[64];
+            struct text_lines l;
+            assert_int_equal(text_wrap(s, w, PX, false, 1.4f, &fake, &l), 0);
+            check_kinsoku(&l, s, w);
+            int n = line_ends(&l, s, got, 64);
+            text_lines_free(&l);
+            int nw = ref_wrap(s, w, 80, want, 64);
+            int ng = ref_wrap(s, w, 101, greedy, 64);
+            bool same = n == nw;
+            for (int i = 0; same && i < n; i++)
+                same = got[i] == want[i];
+            if (!same)
+                fail_msg("\"%s\" @%d: lines differ from the specified wrap", s, w);
+            lines += n - 1;
+            after += count_torn(s, got, n);
+            before += count_torn(s, greedy, ng);
+            pairs_after += tears_kept(s, got, n, w, PX) != NULL;
+            pairs_before += tears_kept(s, greedy, ng, w, PX) != NULL;
+            const char *t = tears_kept(s, got, n, w, PX);
+            if (t)
+                fail_msg("\"%s\" @%d: a line tears \"%s\"", s, w, t);
+        }
+    }
+    print_message("line ends inside a word: %d of %d greedy, %d with word "
+                  "preference; needless tears of kept words: %d greedy, %d now\n",
+                  before, lines, after, pairs_before, pairs_after);
+    assert_true(pairs_before > 0);
+    assert_true(after * 2 < before);
 }
 
 /* ---- fit to box ---- */
@@ -607,23 +860,26 @@ static void test_fit_balance(void **state)
     assert_int_equal(text_fit(&r, &fake, &l), 0);
     assert_int_equal(l.px, 100);
     assert_int_equal(l.n, 2);
-    assert_int_equal(l.widths[0], 1000); /* 10 + 1 */
-    assert_int_equal(l.widths[1], 100);
+    /* 9 + 2, not 10 + 1: a line 90 % full rather than one ending
+     * inside "召开" */
+    assert_string_equal(l.lines[0], "涪陵区教育大会隆重");
+    assert_string_equal(l.lines[1], "召开");
     text_lines_free(&l);
 
     r.balance = true;
     assert_int_equal(text_fit(&r, &fake, &l), 0);
     assert_int_equal(l.px, 100);
     assert_int_equal(l.n, 2);
-    assert_string_equal(l.lines[0], "涪陵区教育大");
-    assert_string_equal(l.lines[1], "会隆重召开");
+    assert_string_equal(l.lines[0], "涪陵区教育");
+    assert_string_equal(l.lines[1], "大会隆重召开");
     text_lines_free(&l);
 
+    /* 6 + 6 would tear "大会": 7 + 5 */
     r.text = title;
     assert_int_equal(text_fit(&r, &fake, &l), 0);
     assert_int_equal(l.n, 2);
-    assert_int_equal(l.widths[0], 600);
-    assert_int_equal(l.widths[1], 600);
+    assert_string_equal(l.lines[0], "涪陵区教育大会");
+    assert_string_equal(l.lines[1], "隆重召开了");
     text_lines_free(&l);
 
     /* three lines stay three lines, evened out */
@@ -656,6 +912,63 @@ static void test_fit_balance(void **state)
     assert_string_equal(l.lines[0], "Educationxx");
     assert_string_equal(l.lines[1], "ab");
     text_lines_free(&l);
+}
+
+/* Whether a line of l ends inside an occurrence of a kept word. */
+static bool tears_any_kept(const char *s, const size_t *ends, int n)
+{
+    for (int i = 0; i + 1 < n; i++)
+        for (size_t k = 0; k < sizeof(kept) / sizeof(kept[0]); k++)
+            for (const char *at = strstr(s, kept[k]); at; at = strstr(at + 1, kept[k])) {
+                size_t a = (size_t)(at - s);
+                if (ends[i] > a && ends[i] < a + strlen(kept[k]))
+                    return true;
+            }
+    return false;
+}
+
+/* Balancing keeps the word preference: evening out the lines never ends
+ * more of them inside words than the plain fit does. */
+static void test_fit_words(void **state)
+{
+    (void)state;
+    int plain = 0, balanced = 0, kept_plain = 0, kept_balanced = 0, fits = 0;
+    for (size_t p = 0; p < sizeof(plan) / sizeof(plan[0]); p++) {
+        for (int bw = 150; bw <= 1500; bw += 23) {
+            int torn[2];
+            bool tk[2];
+            for (int b = 0; b < 2; b++) {
+                struct text_fit_req r = {
+                    .text = plan[p], .box_w = bw, .box_h = 400, .max_px = 64,
+                    .min_px = 14, .line_spacing = 1.3f, .balance = b == 1,
+                };
+                struct text_lines l;
+                size_t ends[64];
+                assert_int_equal(text_fit(&r, &fake, &l), 0);
+                check_fit(&r, &l);
+                assert_false(l.ellipsized);
+                int n = line_ends(&l, plan[p], ends, 64), px = l.px;
+                text_lines_free(&l);
+                torn[b] = count_torn(plan[p], ends, n);
+                tk[b] = tears_any_kept(plan[p], ends, n);
+                /* unbalanced, the lines are wrapped at the box width */
+                const char *t = b == 0 ? tears_kept(plan[p], ends, n, bw, px) : NULL;
+                if (t)
+                    fail_msg("\"%s\" in %d: a line tears \"%s\"", plan[p], bw, t);
+            }
+            if (torn[1] > torn[0])
+                fail_msg("\"%s\" in %d: balancing tears %d words, the plain fit %d",
+                         plan[p], bw, torn[1], torn[0]);
+            plain += torn[0];
+            balanced += torn[1];
+            kept_plain += tk[0];
+            kept_balanced += tk[1];
+            fits++;
+        }
+    }
+    print_message("%d fits: line ends inside a word %d plain, %d balanced; "
+                  "fits tearing a kept word %d plain, %d balanced\n",
+                  fits, plain, balanced, kept_plain, kept_balanced);
 }
 
 static void test_fit_empty_and_odd(void **state)
@@ -753,10 +1066,12 @@ int main(void)
         cmocka_unit_test(test_wrap_edge_input),
         cmocka_unit_test(test_wrap_kinsoku_sweep),
         cmocka_unit_test(test_wrap_greedy),
+        cmocka_unit_test(test_wrap_words),
         cmocka_unit_test(test_fit_sweep),
         cmocka_unit_test(test_fit_ellipsis),
         cmocka_unit_test(test_fit_shrinks_before_cutting_words),
         cmocka_unit_test(test_fit_balance),
+        cmocka_unit_test(test_fit_words),
         cmocka_unit_test(test_fit_empty_and_odd),
         cmocka_unit_test(test_threads),
     };
