@@ -1,14 +1,13 @@
 /* Line layout for Chinese (and mixed) text.
  *
  * Lines are filled greedily at the break candidates text_breaks.c finds
- * (once per text: a fit wraps the same text many times), then fitted to
- * a box by bisection over font sizes and, for balanced text, widths.
+ * (once per text: a fit wraps the same text many times), preferring to
+ * end between words, then fitted to a box by bisection over font sizes
+ * and, for balanced text, widths; text_ellipsis.c cuts what never fits.
  */
-#define LOG_MODULE "text"
-#include "log.h"
-
 #include "text.h"
 #include "text_breaks.h"
+#include "text_ellipsis.h"
 #include "utf8.h"
 
 #include <limits.h>
@@ -16,8 +15,6 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
-
-#define ELLIPSIS "\xe2\x80\xa6"
 
 /* ---- text preparation ---- */
 
@@ -422,116 +419,6 @@ static bool fits_box(const struct text_lines *l, const struct text_fit_req *r)
     return true;
 }
 
-static int measure_str(const struct text_measure *m, const char *s, size_t len, int px,
-                       bool bold)
-{
-    if (len == 0)
-        return 0;
-    int r = m->fn(m->ctx, s, len, px, bold);
-    return r < 0 ? 0 : r;
-}
-
-/* Measures line[0..text_breaks_ellipsis_cut(e)) + "…" into buf; whether
- * it fits. */
-static bool ellipsis_fits(const struct text_fit_req *r, const struct text_measure *m,
-                          int px, const char *line, size_t e, char *buf, int *wid)
-{
-    size_t t = text_breaks_ellipsis_cut(line, e);
-    memcpy(buf, line, t);
-    memcpy(buf + t, ELLIPSIS, sizeof(ELLIPSIS));
-    *wid = measure_str(m, buf, t + sizeof(ELLIPSIS) - 1, px, r->bold);
-    return *wid <= r->box_w;
-}
-
-/* Replaces *line with its longest prefix (at a grapheme boundary) that
- * still fits with "…" appended.  1 done, 0 when not even "…" fits, -1. */
-static int ellipsize_line(const struct text_fit_req *r, const struct text_measure *m,
-                          int px, char **line, int *width)
-{
-    size_t len = strlen(*line);
-    size_t *g;
-    int ng = text_breaks_graphemes(*line, len, &g);
-    if (ng < 0)
-        return -1;
-    /* Candidate prefix ends: 0, every boundary, len. */
-    size_t nc = (size_t)ng + 2;
-    size_t *c = malloc(nc * sizeof(*c));
-    char *buf = malloc(len + sizeof(ELLIPSIS));
-    if (!c || !buf) {
-        free(g);
-        free(c);
-        free(buf);
-        return -1;
-    }
-    c[0] = 0;
-    for (int k = 0; k < ng; k++)
-        c[k + 1] = g[k];
-    c[nc - 1] = len;
-    free(g);
-
-    int wid, wlo;
-    int rc = 0;
-    if (ellipsis_fits(r, m, px, *line, 0, buf, &wlo)) {
-        size_t lo = 0, hi = nc;
-        while (hi - lo > 1) {
-            size_t mid = lo + (hi - lo) / 2;
-            if (ellipsis_fits(r, m, px, *line, c[mid], buf, &wid)) {
-                lo = mid;
-                wlo = wid;
-            } else {
-                hi = mid;
-            }
-        }
-        ellipsis_fits(r, m, px, *line, c[lo], buf, &wid);
-        free(*line);
-        *line = buf;
-        buf = NULL;
-        *width = wlo;
-        rc = 1;
-    }
-    free(buf);
-    free(c);
-    return rc;
-}
-
-/* l was wrapped at the floor size and does not fit: keep the lines that
- * do and end the last one with "…". */
-static int ellipsize(const struct text_fit_req *r, const struct text_measure *m,
-                     struct text_lines *l)
-{
-    l->ellipsized = true;
-    int cap = r->box_h > 0 ? r->box_h / l->line_h : 0;
-    if (r->max_lines > 0 && r->max_lines < cap)
-        cap = r->max_lines;
-    int keep = l->n < cap ? l->n : cap;
-    for (int i = 0; i < keep; i++) {
-        if (l->widths[i] > r->box_w) {
-            keep = i;
-            break;
-        }
-    }
-    if (keep == 0 && cap > 0 && l->n > 0) {
-        /* Not even the first line fits: the line becomes just "…". */
-        l->lines[0][0] = '\0';
-        keep = 1;
-    }
-    for (int i = keep; i < l->n; i++)
-        free(l->lines[i]);
-    l->n = keep;
-    if (keep == 0)
-        return 0;
-    int rc = ellipsize_line(r, m, l->px, &l->lines[keep - 1], &l->widths[keep - 1]);
-    if (rc < 0)
-        return -1;
-    if (rc == 0 && l->widths[keep - 1] > r->box_w) {
-        /* "…" does not fit the width at all: drop the line we could not
-         * finish rather than overflow the box. */
-        free(l->lines[keep - 1]);
-        l->n--;
-    }
-    return 0;
-}
-
 /* The text takes k lines at l->px: re-wrap it at the narrowest width that
  * still gives k lines, so the lines come out about equally long.  Lines
  * leave dictionary words at any fill: keeping to k lines is what keeps
@@ -611,7 +498,7 @@ static int fit_clean(const struct clean *c, const struct text_fit_req *r,
                 return -1;
         }
         if (!ok) {
-            if (ellipsize(r, m, &best) < 0) {
+            if (text_ellipsis_apply(r, m, &best) < 0) {
                 text_lines_free(&best);
                 return -1;
             }

@@ -47,11 +47,6 @@ static const uint32_t no_end_set[] = {
 /* Characters used doubled ("——", "……") that must stay together. */
 static const uint32_t pair_set[] = {0x2014, 0x2015, 0x2026};
 
-/* Dropped before an ellipsis. */
-static const uint32_t before_ellipsis_drop[] = {
-    0x3001, 0x3002, 0xff0c, 0xff1a, 0xff1b, ',', ':', ';',
-};
-
 static bool in_set(uint32_t cp, const uint32_t *set, size_t n)
 {
     for (size_t i = 0; i < n; i++)
@@ -111,16 +106,9 @@ bool text_breaks_allowed(const char *s, size_t start, size_t end, size_t pos)
              in_set(next, pair_set, ARRAY_LEN(pair_set)));
 }
 
-size_t text_breaks_ellipsis_cut(const char *line, size_t len)
+bool text_breaks_no_end(uint32_t cp)
 {
-    while (len > 0) {
-        uint32_t cp = cp_before(line, 0, len);
-        if (!text_breaks_is_space(cp) && !in_set(cp, no_end_set, ARRAY_LEN(no_end_set)) &&
-            !in_set(cp, before_ellipsis_drop, ARRAY_LEN(before_ellipsis_drop)))
-            break;
-        len = utf8_prev(line, 0, len);
-    }
-    return len;
+    return in_set(cp, no_end_set, ARRAY_LEN(no_end_set));
 }
 
 /* An ICU break iterator of the given type over s[0..len) (len > 0), or

@@ -1,8 +1,8 @@
 /* text_breaks: where a line of Chinese (or mixed) text may end.
  *
- * Part of the text module, shared by text.c only; the public entry point
- * text_break_points() is declared in text.h.  Offsets are byte offsets
- * into UTF-8 strings.  Pure and thread-safe (no state besides ICU's own).
+ * Part of the text module, shared by text.c and text_ellipsis.c; the
+ * public entry point text_break_points() is declared in text.h.  Offsets
+ * are byte offsets into UTF-8 strings.  Pure and thread-safe (no state besides ICU's own).
  */
 #ifndef EDUKIOSK_TEXT_BREAKS_H
 #define EDUKIOSK_TEXT_BREAKS_H
@@ -54,8 +54,8 @@ size_t text_breaks_trim(const char *s, size_t start, size_t end);
 /* First offset from pos (up to end) that is not a space. */
 size_t text_breaks_skip(const char *s, size_t pos, size_t end);
 
-/* Length of line[0..len) once spaces and punctuation that should not
- * precede an ellipsis are dropped ("文字，…" reads worse than "文字…"). */
-size_t text_breaks_ellipsis_cut(const char *line, size_t len);
+/* Whether kinsoku forbids cp at the end of a line (opening brackets and
+ * quotes). */
+bool text_breaks_no_end(uint32_t cp);
 
 #endif
