@@ -77,22 +77,28 @@ static void image_use(struct deck_image *img, struct image_pass *p, unsigned cha
     p->budget -= len;
 }
 
+/* Bytes just read or downloaded: false (freed, img failed) when they
+ * may not be shown. */
+static bool check_body(const struct fetch_config *cfg, struct deck_image *img,
+                       struct image_pass *p, struct http_resp *r)
+{
+    char why[256];
+    if (acceptable(cfg, (unsigned char *)r->body, r->len, why, sizeof(why)))
+        return true;
+    http_resp_free(r);
+    image_failed(img, p, false, why);
+    return false;
+}
+
 /* An image of a local feed: a file next to it (or anywhere on disk). */
 static void read_image(const struct fetch_config *cfg, struct deck_image *img,
                        struct image_pass *p, size_t cap)
 {
     struct http_resp r;
-    char why[256];
-    if (http_read_local(img->url, cap, &r) != HTTP_BODY) {
+    if (http_read_local(img->url, cap, &r) != HTTP_BODY)
         image_failed(img, p, r.transient, r.error);
-        return;
-    }
-    if (!acceptable(cfg, (unsigned char *)r.body, r.len, why, sizeof(why))) {
-        http_resp_free(&r);
-        image_failed(img, p, false, why);
-        return;
-    }
-    image_use(img, p, (unsigned char *)r.body, r.len);
+    else if (check_body(cfg, img, p, &r))
+        image_use(img, p, (unsigned char *)r.body, r.len);
 }
 
 static void fetch_image(const struct fetch_config *cfg, struct http_client *http,
@@ -141,11 +147,8 @@ static void fetch_image(const struct fetch_config *cfg, struct http_client *http
     }
     if (o == HTTP_BODY) {
         free(cdata);
-        if (!acceptable(cfg, (unsigned char *)r.body, r.len, why, sizeof(why))) {
-            http_resp_free(&r);
-            image_failed(img, p, false, why);
+        if (!check_body(cfg, img, p, &r))
             return;
-        }
         if (cfg->cache_dir) {
             int e = cache_write_image(cfg->cache_dir, img->url, r.body, r.len, r.etag,
                                       r.last_modified);
