@@ -30,7 +30,7 @@ struct image_pass {
     /* What happened: */
     int failed, downloaded, transient;
     struct url_list perm; /* failed for good this time; the caller clears it */
-    size_t budget;        /* bytes left for this deck's images */
+    size_t budget;        /* bytes left for this deck's images (fetch_images sets it) */
 };
 
 /* Fills every image of d: its bytes, or failed = true.  cfg has its

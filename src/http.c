@@ -23,7 +23,8 @@
 struct http_client {
     CURL *curl;
     const atomic_bool *stop;
-    struct http_options opt; /* opt.ca_file is ours */
+    struct http_options opt; /* opt.ca_file is ca_file */
+    char *ca_file;
 };
 
 /* One transfer in progress: what the libcurl callbacks see. */
@@ -89,12 +90,12 @@ struct http_client *http_client_new(const struct http_options *opt,
         return NULL;
     c->stop = stop;
     c->opt = *opt;
-    c->opt.ca_file = NULL;
     bool ok = true;
     if (opt->ca_file) {
-        c->opt.ca_file = strdup(opt->ca_file);
-        ok = c->opt.ca_file != NULL;
+        c->ca_file = strdup(opt->ca_file);
+        ok = c->ca_file != NULL;
     }
+    c->opt.ca_file = c->ca_file;
     c->curl = ok ? curl_easy_init() : NULL;
     if (!c->curl) {
         http_client_free(c);
@@ -108,7 +109,7 @@ void http_client_free(struct http_client *c)
     if (!c)
         return;
     curl_easy_cleanup(c->curl);
-    free((char *)c->opt.ca_file);
+    free(c->ca_file);
     free(c);
 }
 
