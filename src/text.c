@@ -468,8 +468,8 @@ static int balance(const struct clean *c, const struct text_fit_req *r,
  * layout that cuts a word between characters does not count as fitting:
  * a smaller font that keeps words whole reads better. */
 static int try_px(const struct clean *c, const struct text_fit_req *r,
-                  const struct text_measure *m, int px, bool floor, struct text_lines *out,
-                  bool *ok, struct wrap_cost *cost)
+                  const struct text_measure *m, int px, bool floor,
+                  struct text_lines *out, bool *ok, struct wrap_cost *cost)
 {
     struct wrap_opts o = {r->box_w, px, r->bold, r->line_spacing, WORD_FILL};
     if (wrap_clean(c, &o, m, out, cost) < 0)

@@ -1,9 +1,10 @@
 /* text: pure Chinese-aware line layout.
  *
  * Break opportunities come from ICU's line break iterator (UAX #14, "zh"),
- * lines are filled greedily against an injected measuring function, then
- * optionally balanced; text_fit() shrinks the font until the text fits a
- * box, down to a floor, then ellipsises.  No SDL here: tests inject a fake
+ * lines are filled greedily against an injected measuring function,
+ * preferring to end between the words of ICU's dictionary (word break
+ * iterator, "zh"), then optionally balanced; text_fit() shrinks the font
+ * until the text fits a box, down to a floor, then ellipsises.  No SDL here: tests inject a fake
  * measure.  Thread-safe (no shared state besides ICU's own).
  */
 #ifndef EDUKIOSK_TEXT_H
@@ -48,11 +49,14 @@ struct text_fit_req {
  * malloc'd (NULL when the count is 0). */
 int text_break_points(const char *s, size_t len, size_t **out);
 
-/* Greedy wrap at px; words wider than width are cut between characters
- * (grapheme clusters, avoiding kinsoku violations where possible).  Hard
- * newlines force breaks and blank lines stay as empty lines; trailing
- * whitespace (a final newline) adds nothing, so blank text gives n == 0.
- * Malformed UTF-8 is laid out as U+FFFD.  Returns 0 or -1 (out of memory). */
+/* Greedy wrap at px, except that a line whose greedy end is inside a word
+ * of ICU's dictionary ends at the last earlier break point that is a word
+ * boundary if that keeps it 80 % full.  Words wider than width are cut
+ * between characters (grapheme clusters, avoiding kinsoku violations
+ * where possible).  Hard newlines force breaks and blank lines stay as
+ * empty lines; trailing whitespace (a final newline) adds nothing, so
+ * blank text gives n == 0.  Malformed UTF-8 is laid out as U+FFFD.
+ * Returns 0 or -1 (out of memory). */
 int text_wrap(const char *text, int width, int px, bool bold, float line_spacing,
               const struct text_measure *m, struct text_lines *out);
 
@@ -61,8 +65,9 @@ int text_wrap(const char *text, int width, int px, bool bold, float line_spacing
  * not count as fitting.  At min_px, what does not fit is cut and the last
  * kept line ends in "…" (ellipsized; n is 0 when not even "…" fits).  With
  * balance, k lines are re-wrapped at the narrowest width that still gives
- * k lines.  Measures a bounded number of times (bisection over sizes and
- * widths).  Returns 0 or -1 (out of memory). */
+ * k lines without ending more of them inside dictionary words.  Measures
+ * a bounded number of times (bisection over sizes and widths).  Returns 0
+ * or -1 (out of memory). */
 int text_fit(const struct text_fit_req *req, const struct text_measure *m,
              struct text_lines *out);
 

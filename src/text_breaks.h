@@ -2,7 +2,8 @@
  *
  * Part of the text module, shared by text.c and text_ellipsis.c; the
  * public entry point text_break_points() is declared in text.h.  Offsets
- * are byte offsets into UTF-8 strings.  Pure and thread-safe (no state besides ICU's own).
+ * are byte offsets into UTF-8 strings.  Pure and thread-safe (no state
+ * besides ICU's own).
  */
 #ifndef EDUKIOSK_TEXT_BREAKS_H
 #define EDUKIOSK_TEXT_BREAKS_H
