@@ -2,17 +2,22 @@
 #include "kiosk_priv.h"
 
 #include <SDL.h>
+#include <errno.h>
+#include <poll.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/eventfd.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "clock.h"
 #include "log.h"
 #include "platform.h"
 #include "raster.h"
+#include "render.h"
 #include "schedule.h"
 #include "show.h"
 #include "source.h"
@@ -20,6 +25,8 @@
 
 #define TRANSITION_MS 800
 #define FRAME_MS 16
+#define FADE_FRAME_MS 33
+#define INPUT_POLL_MS 100
 
 /* ---- time --------------------------------------------------------- */
 
@@ -67,6 +74,27 @@ static void push(struct kiosk *k, int code, void *data)
     ev.user.data1 = data;
     if (SDL_PushEvent(&ev) < 0 && code == EV_DECK)
         deck_unref(data);
+    /* Wake the loop's poll(); a full counter still wakes it. */
+    uint64_t one = 1;
+    if (write(k->wake_fd, &one, sizeof(one)) < 0 && errno != EAGAIN)
+        LOG_ERR("cannot wake the main loop: %s", strerror(errno));
+}
+
+/* Sleeps until another thread wakes us or timeout_ms pass.  Not
+ * SDL_WaitEventTimeout: without a native wait (offscreen, KMSDRM) it polls
+ * every millisecond, a thousand wake-ups a second on a still slide.  Input
+ * is pumped at least every INPUT_POLL_MS, fast enough for an operator's
+ * key. */
+static void wait_for_work(struct kiosk *k, uint64_t timeout_ms)
+{
+    if (timeout_ms > INPUT_POLL_MS)
+        timeout_ms = INPUT_POLL_MS;
+    struct pollfd pfd = {.fd = k->wake_fd, .events = POLLIN};
+    if (poll(&pfd, 1, (int)timeout_ms) > 0 && (pfd.revents & POLLIN)) {
+        uint64_t n;
+        if (read(k->wake_fd, &n, sizeof(n)) < 0 && errno != EAGAIN)
+            LOG_ERR("wake-up read failed: %s", strerror(errno));
+    }
 }
 
 static void on_raster_done(void *ud)
@@ -341,6 +369,8 @@ static void teardown(struct kiosk *k)
     status_free(k->status);
     stats_free(&k->stats);
     pthread_mutex_destroy(&k->fetch_lock);
+    if (k->wake_fd >= 0)
+        close(k->wake_fd);
 }
 
 /* ---- the loop ------------------------------------------------------- */
@@ -365,12 +395,9 @@ static void run_loop(struct kiosk *k)
 
     while (!k->quit) {
         SDL_Event ev;
-        if (SDL_WaitEventTimeout(&ev, (int)(timeout > 1000 ? 1000 : timeout))) {
-            uint64_t t = SDL_GetTicks64();
-            do
-                handle_event(k, &ev, t);
-            while (SDL_PollEvent(&ev));
-        }
+        wait_for_work(k, timeout);
+        while (SDL_PollEvent(&ev))
+            handle_event(k, &ev, SDL_GetTicks64());
         uint64_t now_ms = SDL_GetTicks64();
         if (now_ms >= exit_at)
             break;
@@ -427,8 +454,13 @@ static void run_loop(struct kiosk *k)
         if (!complete) {
             timeout = 20; /* a picture is on its way from the raster thread */
         } else if (anim) {
-            /* ~60 fps; with vsync the present itself paces us. */
-            uint64_t due = last_frame_ms + FRAME_MS;
+            /* ~60 fps; with vsync the present itself paces us.  Without a
+             * GPU a fade moves ~20 MB per frame: 30 fps looks the same for
+             * a cross-fade and halves the cost (the ticker, which moves,
+             * keeps 60). */
+            bool slow = f.transition && f.kind == TRANSITION_FADE &&
+                        strcmp(render_backend(k->rd), "surface") == 0;
+            uint64_t due = last_frame_ms + (slow ? FADE_FRAME_MS : FRAME_MS);
             uint64_t t = SDL_GetTicks64();
             timeout = due > t ? due - t : 0;
         }
@@ -452,6 +484,13 @@ int kiosk_run(const struct kiosk_opts *o, struct config *cfg, struct deck *initi
     stats_init(&k.stats);
     k.status = status_new(cfg->status_file, cfg->metrics_file);
     k.event_base = SDL_RegisterEvents(1);
+    k.wake_fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+    if (k.wake_fd < 0) {
+        LOG_ERR("eventfd: %s", strerror(errno));
+        deck_unref(initial);
+        teardown(&k);
+        return 3;
+    }
     int rc = 3;
 
     if (kiosk_open_display(&k) < 0) {

@@ -31,6 +31,7 @@ struct kiosk {
     const struct kiosk_opts *opts;
     struct config *cfg;
     Uint32 event_base;
+    int wake_fd; /* eventfd: other threads wake the loop through it */
     SDL_Window *win;
     SDL_Renderer *ren;
     struct render *rd;

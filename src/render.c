@@ -7,14 +7,19 @@
 
 #include "log.h"
 
-/* Current, next, one ahead and a spare: enough to never re-rasterise in
- * a normal rotation, small enough for a Pi (8 MB each at 1080p). */
-#define MAX_PICTURES 4
+/* On screen, the next one, and one spare for a deck arriving meanwhile:
+ * enough to never rasterise at a transition, small enough for a Pi (8 MB
+ * each at 1080p). */
+#define MAX_PICTURES 3
+/* Widest pre-composed ticker strip (surface back end); longer tickers are
+ * drawn item by item. */
+#define MAX_STRIP_W 16384
 
 /* A picture or chrome piece on either back end. */
 struct img {
-    SDL_Texture *tex;  /* GPU */
-    SDL_Surface *surf; /* surface */
+    SDL_Texture *tex;   /* GPU */
+    SDL_Surface *surf;  /* surface */
+    SDL_Surface *owner; /* holds surf's pixels when surf is a view */
     int w, h;
 };
 
@@ -41,6 +46,10 @@ struct render {
     struct img header, clock, banner;
     struct img ticker[RENDER_MAX_TICKER];
     int n_ticker;
+    /* Surface back end: band, items and dots composed once into one opaque
+     * strip, so a ticker frame is two plain copies. */
+    SDL_Surface *strip;
+    bool strip_stale;
 
     /* Surface back end: what must be redrawn at the next frame. */
     SDL_Rect damage;
@@ -74,6 +83,7 @@ static void img_clear(struct img *i)
     if (i->tex)
         SDL_DestroyTexture(i->tex);
     SDL_FreeSurface(i->surf);
+    SDL_FreeSurface(i->owner);
     memset(i, 0, sizeof(*i));
 }
 
@@ -96,7 +106,17 @@ static bool img_set(struct render *rd, struct img *i, SDL_Surface *s, bool opaqu
         SDL_SetTextureBlendMode(i->tex, opaque ? SDL_BLENDMODE_NONE : SDL_BLENDMODE_BLEND);
         return true;
     }
-    if (opaque && s->format->format != rd->canvas->format->format) {
+    if (opaque && s->format->format == SDL_PIXELFORMAT_ARGB8888 &&
+        rd->canvas->format->format == SDL_PIXELFORMAT_RGB888) {
+        /* Same bytes, alpha ignored: view the pixels instead of copying
+         * 8 MB per slide. */
+        i->surf = SDL_CreateRGBSurfaceWithFormatFrom(s->pixels, s->w, s->h, 32, s->pitch,
+                                                     SDL_PIXELFORMAT_RGB888);
+        if (i->surf)
+            i->owner = s;
+        else
+            SDL_FreeSurface(s);
+    } else if (opaque && s->format->format != rd->canvas->format->format) {
         i->surf = SDL_ConvertSurface(s, rd->canvas->format, 0);
         SDL_FreeSurface(s);
     } else {
@@ -241,6 +261,7 @@ void render_free(struct render *rd)
         img_clear(&rd->ticker[i]);
     if (rd->target)
         SDL_DestroyTexture(rd->target);
+    SDL_FreeSurface(rd->strip);
     if (rd->canvas && rd->canvas != rd->out)
         SDL_FreeSurface(rd->canvas);
     free(rd);
@@ -304,6 +325,7 @@ void render_set_chrome(struct render *rd, const struct deck *d)
 {
     layout_chrome(d, rd->w, rd->h, &rd->chrome);
     paint_palette(d, &rd->pal);
+    rd->strip_stale = true;
     damage_all(rd);
 }
 
@@ -333,6 +355,7 @@ void render_put_ticker(struct render *rd, int index, SDL_Surface *s)
         return;
     }
     img_set(rd, &rd->ticker[index], s, false);
+    rd->strip_stale = true;
     damage(rd, box_rect(rd->chrome.ticker));
 }
 
@@ -343,6 +366,7 @@ void render_set_ticker_count(struct render *rd, int n)
     for (int i = n; i < rd->n_ticker; i++)
         img_clear(&rd->ticker[i]);
     rd->n_ticker = n;
+    rd->strip_stale = true;
     damage(rd, box_rect(rd->chrome.ticker));
 }
 
@@ -390,7 +414,77 @@ static void draw_progress(struct render *rd, const struct frame *f)
     }
 }
 
+static void draw_ticker_items(struct render *rd, const struct frame *f,
+                              const SDL_Rect *clip);
+
+static long ticker_length(const struct render *rd, int gap)
+{
+    long total = 0;
+    for (int i = 0; i < rd->n_ticker; i++)
+        if (rd->ticker[i].tex || rd->ticker[i].surf)
+            total += rd->ticker[i].w + gap;
+    return total;
+}
+
+/* One period of the ticker, composed onto its band, in the canvas format. */
+static void build_strip(struct render *rd, int gap, long total)
+{
+    rd->strip_stale = false;
+    SDL_FreeSurface(rd->strip);
+    rd->strip = NULL;
+    const struct lay_box *b = &rd->chrome.ticker;
+    if (total <= 0 || total > MAX_STRIP_W || b->h <= 0)
+        return;
+    rd->strip = SDL_CreateRGBSurfaceWithFormat(0, (int)total, b->h, 32,
+                                               rd->canvas->format->format);
+    if (!rd->strip)
+        return;
+    SDL_Color c = rd->pal.band;
+    SDL_FillRect(rd->strip, NULL, SDL_MapRGB(rd->strip->format, c.r, c.g, c.b));
+    int dot = b->h / 6 > 2 ? b->h / 6 : 2;
+    int x = 0;
+    for (int i = 0; i < rd->n_ticker; i++) {
+        struct img *p = &rd->ticker[i];
+        if (!p->surf)
+            continue;
+        SDL_Rect dst = {x, (b->h - p->h) / 2, p->w, p->h};
+        SDL_BlitSurface(p->surf, NULL, rd->strip, &dst);
+        paint_rect(rd->strip, x + p->w + (gap - dot) / 2, (b->h - dot) / 2, dot, dot, 0,
+                   rd->pal.accent, 255);
+        x += p->w + gap;
+    }
+}
+
 static void draw_ticker(struct render *rd, const struct frame *f, const SDL_Rect *clip)
+{
+    if (!rd->r && rd->chrome.ticker.h > 0 && rd->n_ticker > 0) {
+        const struct lay_box *b = &rd->chrome.ticker;
+        int gap = b->h * 2;
+        long total = ticker_length(rd, gap);
+        if (rd->strip_stale)
+            build_strip(rd, gap, total);
+        if (rd->strip) {
+            long off = (long)fmod((double)f->ticker_ms * render_ticker_speed(rd) / 1000.0,
+                                  (double)total);
+            /* Strip column shown at the band's left edge. */
+            long sx = ((off - b->h / 2) % total + total) % total;
+            int x = b->x;
+            while (x < b->x + b->w) {
+                int w = (int)(total - sx);
+                if (w > b->x + b->w - x)
+                    w = b->x + b->w - x;
+                SDL_Rect src = {(int)sx, 0, w, b->h}, dst = {x, b->y, w, b->h};
+                SDL_BlitSurface(rd->strip, &src, rd->canvas, &dst);
+                x += w;
+                sx = 0;
+            }
+            return;
+        }
+    }
+    draw_ticker_items(rd, f, clip);
+}
+
+static void draw_ticker_items(struct render *rd, const struct frame *f, const SDL_Rect *clip)
 {
     const struct lay_box *b = &rd->chrome.ticker;
     if (b->h <= 0 || rd->n_ticker == 0)
@@ -398,10 +492,7 @@ static void draw_ticker(struct render *rd, const struct frame *f, const SDL_Rect
     cv_fill(rd, (SDL_Rect){b->x, b->y, b->w, b->h}, rd->pal.band, 255);
 
     int gap = b->h * 2; /* room for the separator dot */
-    long total = 0;
-    for (int i = 0; i < rd->n_ticker; i++)
-        if (rd->ticker[i].tex || rd->ticker[i].surf)
-            total += rd->ticker[i].w + gap;
+    long total = ticker_length(rd, gap);
     if (total <= 0)
         return;
     long off = (long)fmod((double)f->ticker_ms * render_ticker_speed(rd) / 1000.0,
@@ -448,6 +539,38 @@ static void draw_chrome(struct render *rd, const struct frame *f, const SDL_Rect
                 (SDL_Rect){c->banner.x, c->banner.y, rd->banner.w, rd->banner.h}, 255);
 }
 
+/* A cross-fade in one pass: each output pixel is lerp(from, to), two
+ * channels per multiply.  Several times cheaper than a copy followed by
+ * SDL's alpha blit, and a fade is what the software path spends most on. */
+static bool fade_direct(struct render *rd, const struct frame *f, const SDL_Rect *clip)
+{
+    struct picture *pa = find(rd, f->from_key), *pb = find(rd, f->to_key);
+    if (rd->r || !pa || !pb || !pa->img.surf || !pb->img.surf)
+        return false;
+    SDL_Surface *a = pa->img.surf, *b = pb->img.surf, *o = rd->canvas;
+    if (a->format->BytesPerPixel != 4 || b->format->BytesPerPixel != 4 || a->w != o->w ||
+        b->w != o->w || a->h != o->h || b->h != o->h)
+        return false;
+    SDL_Rect r;
+    SDL_Rect all = {0, 0, o->w, o->h};
+    if (!SDL_IntersectRect(clip, &all, &r))
+        return true;
+    pa->used = pb->used = ++rd->use_clock;
+    Uint32 w = (Uint32)lroundf(f->progress * 256.0f), iw = 256 - w;
+    for (int y = r.y; y < r.y + r.h; y++) {
+        const Uint32 *ra = (const Uint32 *)((const Uint8 *)a->pixels + y * a->pitch) + r.x;
+        const Uint32 *rb = (const Uint32 *)((const Uint8 *)b->pixels + y * b->pitch) + r.x;
+        Uint32 *ro = (Uint32 *)((Uint8 *)o->pixels + y * o->pitch) + r.x;
+        for (int x = 0; x < r.w; x++) {
+            Uint32 pa_ = ra[x], pb_ = rb[x];
+            Uint32 rb_ = (((pa_ & 0xff00ffu) * iw + (pb_ & 0xff00ffu) * w) >> 8) & 0xff00ffu;
+            Uint32 g_ = (((pa_ & 0x00ff00u) * iw + (pb_ & 0x00ff00u) * w) >> 8) & 0x00ff00u;
+            ro[x] = 0xff000000u | rb_ | g_;
+        }
+    }
+    return true;
+}
+
 static void compose(struct render *rd, const struct frame *f, const SDL_Rect *clip)
 {
     cv_clip(rd, clip);
@@ -456,19 +579,28 @@ static void compose(struct render *rd, const struct frame *f, const SDL_Rect *cl
     } else {
         rd->keep[0] = f->from_key;
         rd->keep[1] = f->transition ? f->to_key : f->from_key;
-        if (!find(rd, f->from_key) || f->transition)
+        /* The opaque ticker strip alone covers a ticker-only update. */
+        SDL_Rect tk = box_rect(rd->chrome.ticker), both;
+        bool strip_only = !rd->r && rd->strip && !rd->strip_stale && f->chrome &&
+                          SDL_IntersectRect(clip, &tk, &both) &&
+                          SDL_RectEquals(&both, clip);
+        if (strip_only)
+            draw_ticker(rd, f, clip);
+        else if (!find(rd, f->from_key) || f->transition)
             cv_fill(rd, *clip, rd->pal.background, 255);
-        if (!f->transition) {
+        if (strip_only) {
+            /* done */
+        } else if (!f->transition) {
             draw_picture(rd, f->from_key, 0, 255);
         } else if (f->kind == TRANSITION_SLIDE) {
             int dx = (int)lroundf(f->progress * (float)rd->w);
             draw_picture(rd, f->from_key, -dx, 255);
             draw_picture(rd, f->to_key, rd->w - dx, 255);
-        } else {
+        } else if (!fade_direct(rd, f, clip)) {
             draw_picture(rd, f->from_key, 0, 255);
             draw_picture(rd, f->to_key, 0, (Uint8)lroundf(f->progress * 255.0f));
         }
-        if (f->chrome)
+        if (f->chrome && !strip_only)
             draw_chrome(rd, f, clip);
     }
     cv_clip(rd, NULL);
