@@ -284,8 +284,9 @@ static bool build_frame(struct kiosk *k, uint64_t now_ms, struct frame *f)
     f->banner = k->banner_on;
     f->from_key =
         kiosk_pic_key(k, v.deck, v.index < 0 ? PIC_FALLBACK : PIC_SLIDE, v.index);
+    /* A picture that shows the time is renewed while on screen. */
     bool ok = kiosk_want_picture(k, v.deck, v.index < 0 ? PIC_FALLBACK : PIC_SLIDE,
-                                 v.index, false);
+                                 v.index, !v.transition);
     if (v.transition) {
         f->transition = true;
         f->kind = v.kind;
@@ -433,11 +434,12 @@ static void run_loop(struct kiosk *k)
                 stats_first_frame(&k->stats);
                 platform_notify_ready("showing slides");
             }
-            if (k->want_screenshot) {
-                k->want_screenshot = false;
-                render_compose(k->rd, &f);
-                kiosk_screenshot(k);
-            }
+        }
+        if (k->want_screenshot && complete) {
+            /* The whole frame as it is on screen now, still or not. */
+            k->want_screenshot = false;
+            render_compose(k->rd, &f);
+            kiosk_screenshot(k);
         }
         platform_watchdog_kick();
         if (now != last_status) {

@@ -115,8 +115,7 @@ int kiosk_open_display(struct kiosk *k)
             SDL_DestroyRenderer(k->ren);
             k->ren = NULL;
             surface = true;
-        }
-        if (!k->ren && c->rotation == 0) {
+        } else if (!k->ren && c->rotation == 0) {
             LOG_WARN("no GPU renderer (%s); drawing in software", SDL_GetError());
             surface = true;
         } else if (!k->ren) {

@@ -80,8 +80,10 @@ static bool time_dependent(const struct deck *d, int index)
     return t == SLIDE_COUNTDOWN || t == SLIDE_TIMELINE;
 }
 
-/* Makes sure a picture exists or is on its way.  Pictures whose content
- * depends on the date are renewed when older than a minute. */
+/* Makes sure a picture exists or is on its way.  With renew_old, a
+ * picture showing the time (countdown, timeline, the fallback's clock) is
+ * made again once the minute has changed; the old one stays on screen
+ * until the new one is there. */
 bool kiosk_want_picture(struct kiosk *k, struct deck *d, enum pic_kind kind, int index,
                         bool renew_old)
 {
@@ -90,7 +92,7 @@ bool kiosk_want_picture(struct kiosk *k, struct deck *d, enum pic_kind kind, int
     time_t now = wall_now();
     bool have = render_has_picture(k->rd, key, &made);
     bool stale = have && renew_old && kind != PIC_ALERT &&
-                 time_dependent(d, kind == PIC_SLIDE ? index : -1) && now - made >= 60;
+                 time_dependent(d, kind == PIC_SLIDE ? index : -1) && now / 60 != made / 60;
     if ((have && !stale) || inflight(k, key) || k->n_inflight >= 16)
         return have;
     struct raster_job job = {
