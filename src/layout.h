@@ -112,8 +112,9 @@ int layout_slide(const struct deck *d, const struct slide *s, int w, int h,
  * kept clear of the header band and ticker, so the chrome may or may not
  * be drawn over it); the fallback screen (school + clock, inside the
  * content area) when nothing is eligible; the banner for info/warning
- * alerts (items inside chrome->banner, in screen coordinates).  Same
- * ownership as layout_slide. */
+ * alerts (items inside chrome->banner, in screen coordinates; its colours
+ * are fixed, not the theme's: LC_INFO with LC_WHITE text, LC_WARNING with
+ * LC_ON_WARNING text).  Same ownership as layout_slide. */
 int layout_alert(const struct deck *d, const struct alert *a, int w, int h,
                  const struct text_measure *m, struct slide_layout *out);
 int layout_fallback(const struct deck *d, int w, int h, time_t now,

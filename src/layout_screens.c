@@ -89,9 +89,11 @@ int layout_banner(const struct deck *d, const struct alert *al,
     struct lay_box bb = c->banner;
     bool warn = al->level == ALERT_WARNING || al->level == ALERT_EMERGENCY;
     bool en = d && d->lang == LANG_EN;
-    /* Until the palette has an info blue, info is a white strip: both
-     * read as "not part of the slide" against any theme background. */
-    enum lay_color fill = warn ? LC_WARNING : LC_WHITE;
+    /* Fixed colours, not the theme's: the strip must read as "not part of
+     * the slide" and keep its contrast whatever the editors pick.  The tag
+     * pill inverts the pair. */
+    enum lay_color fill = warn ? LC_WARNING : LC_INFO;
+    enum lay_color ink = warn ? LC_ON_WARNING : LC_WHITE;
     lb_rect(&b, bb, fill, 255, sc(&b, 16), "band");
     int pad = sc(&b, 28);
     int x = bb.x + pad, right = bb.x + bb.w - pad;
@@ -108,7 +110,7 @@ int layout_banner(const struct deck *d, const struct alert *al,
         int ph = imin(bb.h - 2 * sc(&b, 16), (int)lround(tl.line_h * 1.45));
         int pw = widest(&tl) + 2 * sc(&b, 22);
         struct lay_box pill = mkbox(x, bb.y + (bb.h - ph) / 2, pw, ph);
-        lb_rect(&b, pill, LC_BACKGROUND, 255, ph / 2, "pill");
+        lb_rect(&b, pill, ink, 255, ph / 2, "pill");
         lb_text(&b, "level",
                 mkbox(pill.x, pill.y + (ph - tl.line_h) / 2, pw, imin(ph, tl.line_h)),
                 &tl, fill, ALIGN_CENTER, true);
@@ -135,10 +137,8 @@ int layout_banner(const struct deck *d, const struct alert *al,
                &text);
         int xh = text_h(&text);
         int y = bb.y + (bb.h - th - xh) / 2;
-        lb_text(&b, "heading", mkbox(x, y, right - x, th), &title, LC_BACKGROUND,
-                ALIGN_LEFT, true);
-        lb_text(&b, "text", mkbox(x, y + th, right - x, xh), &text, LC_BACKGROUND,
-                ALIGN_LEFT, false);
+        lb_text(&b, "heading", mkbox(x, y, right - x, th), &title, ink, ALIGN_LEFT, true);
+        lb_text(&b, "text", mkbox(x, y + th, right - x, xh), &text, ink, ALIGN_LEFT, false);
         return lb_finish(&b);
     }
     int title_w = nonempty(al->text) ? (right - x) * 2 / 5 : right - x;
@@ -149,7 +149,7 @@ int layout_banner(const struct deck *d, const struct alert *al,
     if (title.n > 0) {
         int tw = widest(&title);
         struct lay_item *ti = lb_text(&b, "heading", mkbox(x, iy, tw, inner_h), &title,
-                                      LC_BACKGROUND, ALIGN_LEFT, true);
+                                      ink, ALIGN_LEFT, true);
         if (ti)
             ti->vcenter = true;
         x += tw + sc(&b, 28);
@@ -160,7 +160,7 @@ int layout_banner(const struct deck *d, const struct alert *al,
                                      .max_lines = 2, .balance = true},
            &text);
     struct lay_item *it = lb_text(&b, "text", mkbox(x, iy, right - x, inner_h), &text,
-                                  LC_BACKGROUND, ALIGN_LEFT, false);
+                                  ink, ALIGN_LEFT, false);
     if (it)
         it->vcenter = true;
     return lb_finish(&b);

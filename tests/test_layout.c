@@ -17,6 +17,7 @@
 #include "feed.h"
 #include "font.h"
 #include "layout.h"
+#include "paint.h"
 #include "text.h"
 #include "utf8.h"
 
@@ -976,6 +977,39 @@ static void test_alert(void **state)
     }
 }
 
+/* WCAG 2 contrast ratio of two opaque colours. */
+static double channel_lin(Uint8 v)
+{
+    double c = v / 255.0;
+    return c <= 0.04045 ? c / 12.92 : pow((c + 0.055) / 1.055, 2.4);
+}
+
+static double contrast(SDL_Color a, SDL_Color b)
+{
+    double la = 0.2126 * channel_lin(a.r) + 0.7152 * channel_lin(a.g) +
+                0.0722 * channel_lin(a.b);
+    double lb = 0.2126 * channel_lin(b.r) + 0.7152 * channel_lin(b.g) +
+                0.0722 * channel_lin(b.b);
+    return la > lb ? (la + 0.05) / (lb + 0.05) : (lb + 0.05) / (la + 0.05);
+}
+
+/* The banner's colours are its own, not the theme's: info blue with white
+ * text, warning amber with dark text, the tag pill the pair inverted. */
+static void check_banner_colours(const struct slide_layout *l, bool warn)
+{
+    enum lay_color fill = warn ? LC_WARNING : LC_INFO;
+    enum lay_color ink = warn ? LC_ON_WARNING : LC_WHITE;
+    assert_int_equal(find_role(l, "band", 0)->color, fill);
+    assert_int_equal(find_role(l, "pill", 0)->color, ink);
+    assert_int_equal(find_role(l, "level", 0)->color, fill);
+    for (int i = 0; i < l->n_items; i++) {
+        const struct lay_item *it = &l->items[i];
+        if (strcmp(it->role, "heading") == 0 || strcmp(it->role, "text") == 0)
+            assert_int_equal(it->color, ink);
+        assert_int_equal(it->alpha, 255);
+    }
+}
+
 static void test_banner(void **state)
 {
     (void)state;
@@ -995,14 +1029,55 @@ static void test_banner(void **state)
                 check_layout(&l, &ck);
                 const struct lay_item *band = find_role(&l, "band", 0);
                 assert_non_null(band);
-                assert_int_equal(band->color, warn ? LC_WARNING : LC_WHITE);
+                assert_int_equal(band->color, warn ? LC_WARNING : LC_INFO);
                 assert_non_null(find_role(&l, "heading", 0));
                 assert_non_null(find_role(&l, "text", 0));
+                check_banner_colours(&l, warn);
                 char buf[32];
                 joined(find_role(&l, "level", 0), buf, sizeof(buf));
                 assert_string_equal(buf, warn ? "注意" : "通知");
                 slide_layout_free(&l);
             }
+        }
+    }
+    /* English tags; and the painted colours keep a readable contrast
+     * (WCAG AA, 4.5:1) under a dark and a light theme alike. */
+    for (int warn = 0; warn < 2; warn++) {
+        for (int light = 0; light < 2; light++) {
+            struct deck d;
+            make_deck(&d, LANG_EN, true, warn ? ALERT_WARNING : ALERT_INFO);
+            if (light) {
+                d.theme.background = 0xffffff;
+                d.theme.text = 0x1a1a1a;
+                d.theme.accent = 0x0b3d91;
+            }
+            struct chrome_layout c;
+            layout_chrome(&d, 1920, 1080, &c);
+            struct slide_layout l;
+            assert_int_equal(layout_banner(&d, &d.alert, &c, &fake, &l), 0);
+            check_banner_colours(&l, warn);
+            char buf[32];
+            joined(find_role(&l, "level", 0), buf, sizeof(buf));
+            assert_string_equal(buf, warn ? "Warning" : "Notice");
+            struct palette p;
+            paint_palette(&d, &p);
+            for (int i = 0; i < l.n_items; i++) {
+                const struct lay_item *it = &l.items[i];
+                if (it->kind != LAY_TEXT)
+                    continue;
+                /* The rectangle a text sits on: the last one under it. */
+                const struct lay_item *under = NULL;
+                for (int j = 0; j < i; j++)
+                    if (l.items[j].kind == LAY_RECT && inside(it->box, l.items[j].box))
+                        under = &l.items[j];
+                assert_non_null(under);
+                double cr =
+                    contrast(paint_color(&p, it->color), paint_color(&p, under->color));
+                if (cr < 4.5)
+                    fail_msg("banner %s: %s on its %s has contrast %.2f",
+                             warn ? "warning" : "info", it->role, under->role, cr);
+            }
+            slide_layout_free(&l);
         }
     }
 }
