@@ -7,11 +7,14 @@ set -eu
 build_pkgs="build-essential pkg-config libsdl2-dev libsdl2-ttf-dev
 libsdl2-image-dev libcurl4-openssl-dev libjansson-dev libicu-dev libinih-dev
 libsystemd-dev libfontconfig-dev libssl-dev"
-# Runtime: a CJK system font for characters the bundled subset lacks.
+# Runtime: a CJK system font for characters the bundled subset lacks, CA
+# certificates for https feeds, chvt (kbd) for the console service, zones.
 run_pkgs="fonts-noto-cjk ca-certificates kbd tzdata"
-test_pkgs="libcmocka-dev python3 valgrind shellcheck systemd ansible-core tzdata
-fonts-dejavu-core
-prometheus man-db xvfb xauth x11-apps imagemagick"
+# Tests: cmocka, the HTTP test server (python3), valgrind, the checks of
+# the deploy files (shellcheck, systemd-analyze, ansible-playbook, promtool,
+# man), a Latin font with combining marks, and Xvfb for make bench.
+test_pkgs="libcmocka-dev python3 valgrind shellcheck systemd ansible-core
+prometheus man-db fonts-dejavu-core xvfb"
 
 [ $# -gt 0 ] || set -- build run
 want=""
