@@ -35,8 +35,8 @@ int log_level_parse(const char *s)
 static void flush_repeats(void)
 {
     if (repeats > 0)
-        fprintf(stderr, "<%d>previous message repeated %lu times\n",
-                (int)last_level, repeats);
+        fprintf(stderr, "<%d>previous message repeated %lu time%s\n", (int)last_level,
+                repeats, repeats == 1 ? "" : "s");
     repeats = 0;
 }
 
