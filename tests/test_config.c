@@ -9,64 +9,31 @@
 
 /* ---- helpers ------------------------------------------------------------ */
 
-static char tmpdir[] = "/tmp/test_config.XXXXXX";
-
 static int setup_dir(void **state)
 {
     (void)state;
-    if (!mkdtemp(tmpdir))
-        return -1;
-    return 0;
+    return tu_tmpdir_create("test_config");
 }
 
 static int teardown_dir(void **state)
 {
     (void)state;
-    char cmd[256];
-    snprintf(cmd, sizeof(cmd), "rm -rf '%s'", tmpdir);
-    return system(cmd) == 0 ? 0 : -1;
+    return tu_tmpdir_remove();
 }
 
+/* name in the temporary directory, holding text; returns its path. */
 static const char *write_conf(const char *name, const char *text)
 {
-    static char path[512];
-    snprintf(path, sizeof(path), "%s/%s", tmpdir, name);
-    FILE *f = fopen(path, "w");
-    assert_non_null(f);
-    fputs(text, f);
-    assert_int_equal(fclose(f), 0);
-    return path;
-}
-
-/* Output of a function that prints to a FILE, as a string (caller frees). */
-struct capture {
-    char *buf;
-    size_t len;
-    FILE *f;
-};
-
-static FILE *cap_open(struct capture *c)
-{
-    c->buf = NULL;
-    c->len = 0;
-    c->f = open_memstream(&c->buf, &c->len);
-    assert_non_null(c->f);
-    return c->f;
-}
-
-static char *cap_close(struct capture *c)
-{
-    assert_int_equal(fclose(c->f), 0);
-    return c->buf;
+    return tu_write_file(tu_tmp_path(name), text);
 }
 
 /* The value config_print writes for one key ("section.name"), in buf. */
 static const char *printed(const struct config *c, const char *full, char *buf,
                            size_t len)
 {
-    struct capture cap;
-    config_print(c, cap_open(&cap));
-    char *out = cap_close(&cap);
+    struct tu_capture cap;
+    config_print(c, tu_capture_open(&cap));
+    char *out = tu_capture_close(&cap);
     const char *dot = strchr(full, '.');
     char section[64], want[80];
     snprintf(section, sizeof(section), "[%.*s]\n", (int)(dot - full), full);
@@ -310,9 +277,9 @@ static void test_values_in_file(void **state)
         const char *path = write_conf("case.conf", text);
         struct config c;
         config_defaults(&c);
-        struct capture cap;
-        int r = config_load(&c, path, true, cap_open(&cap));
-        char *msgs = cap_close(&cap);
+        struct tu_capture cap;
+        int r = config_load(&c, path, true, tu_capture_open(&cap));
+        char *msgs = tu_capture_close(&cap);
         if (vc->printed) {
             if (r != 0)
                 fail_msg("%s = '%s' rejected in a file: %s", vc->key, vc->value, msgs);
@@ -419,9 +386,9 @@ static void test_full_file(void **state)
         "off_cmd = cec-ctl -d0 --to 0 --standby\n");
     struct config c;
     config_defaults(&c);
-    struct capture cap;
-    assert_int_equal(config_load(&c, path, true, cap_open(&cap)), 0);
-    char *msgs = cap_close(&cap);
+    struct tu_capture cap;
+    assert_int_equal(config_load(&c, path, true, tu_capture_open(&cap)), 0);
+    char *msgs = tu_capture_close(&cap);
     assert_string_equal(msgs, "");
     free(msgs);
     assert_string_equal(c.school, "第一中学");
@@ -442,19 +409,19 @@ static void test_full_file(void **state)
     assert_null(c.display_on_cmd);
 
     /* config_print writes a file that loads back to the same output. */
-    struct capture p1, p2;
-    config_print(&c, cap_open(&p1));
-    char *first = cap_close(&p1);
+    struct tu_capture p1, p2;
+    config_print(&c, tu_capture_open(&p1));
+    char *first = tu_capture_close(&p1);
     const char *again = write_conf("printed.conf", first);
     struct config d;
     config_defaults(&d);
-    struct capture e;
-    assert_int_equal(config_load(&d, again, true, cap_open(&e)), 0);
-    msgs = cap_close(&e);
+    struct tu_capture e;
+    assert_int_equal(config_load(&d, again, true, tu_capture_open(&e)), 0);
+    msgs = tu_capture_close(&e);
     assert_string_equal(msgs, "");
     free(msgs);
-    config_print(&d, cap_open(&p2));
-    char *second = cap_close(&p2);
+    config_print(&d, tu_capture_open(&p2));
+    char *second = tu_capture_close(&p2);
     assert_string_equal(first, second);
     free(first);
     free(second);
@@ -476,9 +443,9 @@ static void test_flat_layout(void **state)
         "url = /srv/feed.json\nrotation = 180\nsat = 09:00-12:00\n");
     struct config c;
     config_defaults(&c);
-    struct capture cap;
-    assert_int_equal(config_load(&c, path, true, cap_open(&cap)), 0);
-    char *msgs = cap_close(&cap);
+    struct tu_capture cap;
+    assert_int_equal(config_load(&c, path, true, tu_capture_open(&cap)), 0);
+    char *msgs = tu_capture_close(&cap);
     assert_string_equal(msgs, "");
     free(msgs);
     assert_string_equal(c.feed, "/srv/feed.json");
@@ -501,9 +468,9 @@ static void test_warnings(void **state)
         "url = /b.json\n");
     struct config c;
     config_defaults(&c);
-    struct capture cap;
-    assert_int_equal(config_load(&c, path, true, cap_open(&cap)), 0);
-    char *msgs = cap_close(&cap);
+    struct tu_capture cap;
+    assert_int_equal(config_load(&c, path, true, tu_capture_open(&cap)), 0);
+    char *msgs = tu_capture_close(&cap);
     char want[2048];
     snprintf(want, sizeof(want),
              "%1$s:3: warning: colour: unknown key, ignored\n"
@@ -540,9 +507,9 @@ static void test_errors_all_reported(void **state)
     struct config c;
     config_defaults(&c);
     c.school = strdup("kept");
-    struct capture cap;
-    assert_int_equal(config_load(&c, path, true, cap_open(&cap)), -1);
-    char *msgs = cap_close(&cap);
+    struct tu_capture cap;
+    assert_int_equal(config_load(&c, path, true, tu_capture_open(&cap)), -1);
+    char *msgs = tu_capture_close(&cap);
     char want[2048];
     snprintf(want, sizeof(want),
              "%1$s:2: ticker: must be yes or no\n"
@@ -566,9 +533,9 @@ static void test_cross_key_rules(void **state)
         "[feed]\nrefresh_min = 60\nrefresh_max = 30\n");
     struct config c;
     config_defaults(&c);
-    struct capture cap;
-    assert_int_equal(config_load(&c, path, true, cap_open(&cap)), -1);
-    char *msgs = cap_close(&cap);
+    struct tu_capture cap;
+    assert_int_equal(config_load(&c, path, true, tu_capture_open(&cap)), -1);
+    char *msgs = tu_capture_close(&cap);
     char want[512];
     snprintf(want, sizeof(want), "%s:3: refresh_min: 60 is above refresh_max (30)\n",
              path);
@@ -576,16 +543,16 @@ static void test_cross_key_rules(void **state)
     free(msgs);
 
     path = write_conf("cross2.conf", "[feed]\nrefresh_max = 100\n\n[display]\n");
-    assert_int_equal(config_load(&c, path, true, cap_open(&cap)), -1);
-    msgs = cap_close(&cap);
+    assert_int_equal(config_load(&c, path, true, tu_capture_open(&cap)), -1);
+    msgs = tu_capture_close(&cap);
     snprintf(want, sizeof(want),
              "%s:2: refresh: 300 is outside refresh_min..refresh_max (5..100)\n", path);
     assert_string_equal(msgs, want);
     free(msgs);
 
     path = write_conf("cross3.conf", "[display]\nfullscreen = no\nwidth = 800\n");
-    assert_int_equal(config_load(&c, path, true, cap_open(&cap)), -1);
-    msgs = cap_close(&cap);
+    assert_int_equal(config_load(&c, path, true, tu_capture_open(&cap)), -1);
+    msgs = tu_capture_close(&cap);
     snprintf(want, sizeof(want), "%s:3: width: give both width and height, or "
                                  "neither\n", path);
     assert_string_equal(msgs, want);
@@ -605,23 +572,23 @@ static void test_missing_and_unreadable(void **state)
     struct config c;
     config_defaults(&c);
     char path[600];
-    snprintf(path, sizeof(path), "%s/absent.conf", tmpdir);
-    struct capture cap;
-    assert_int_equal(config_load(&c, path, false, cap_open(&cap)), 0);
-    char *msgs = cap_close(&cap);
+    snprintf(path, sizeof(path), "%s", tu_tmp_path("absent.conf"));
+    struct tu_capture cap;
+    assert_int_equal(config_load(&c, path, false, tu_capture_open(&cap)), 0);
+    char *msgs = tu_capture_close(&cap);
     assert_string_equal(msgs, "");
     free(msgs);
 
-    assert_int_equal(config_load(&c, path, true, cap_open(&cap)), -1);
-    msgs = cap_close(&cap);
+    assert_int_equal(config_load(&c, path, true, tu_capture_open(&cap)), -1);
+    msgs = tu_capture_close(&cap);
     char want[700];
     snprintf(want, sizeof(want), "%s: cannot open: No such file or directory\n", path);
     assert_string_equal(msgs, want);
     free(msgs);
 
     /* A directory opens but cannot be read. */
-    assert_int_equal(config_load(&c, tmpdir, true, cap_open(&cap)), -1);
-    msgs = cap_close(&cap);
+    assert_int_equal(config_load(&c, tu_tmpdir(), true, tu_capture_open(&cap)), -1);
+    msgs = tu_capture_close(&cap);
     assert_non_null(strstr(msgs, "cannot read"));
     free(msgs);
     config_free(&c);
@@ -652,23 +619,17 @@ static void test_set_keys(void **state)
 static void test_reference_matches_docs(void **state)
 {
     (void)state;
-    char path[4200];
-    snprintf(path, sizeof(path), "%s/../../docs/configuration.md", test_data_dir());
-    FILE *f = fopen(path, "r");
-    assert_non_null(f);
-    char *doc = NULL;
-    size_t cap = 0;
-    ssize_t n = getdelim(&doc, &cap, '\0', f);
-    fclose(f);
+    size_t n;
+    char *doc = tu_read_file(tu_top_path("docs/configuration.md"), &n);
     assert_true(n > 0);
     const char *begin = strstr(doc, "<!-- BEGIN KEYS -->\n");
     const char *end = strstr(doc, "<!-- END KEYS -->");
     assert_non_null(begin);
     assert_non_null(end);
     begin += strlen("<!-- BEGIN KEYS -->\n");
-    struct capture c;
-    config_print_reference(cap_open(&c));
-    char *ref = cap_close(&c);
+    struct tu_capture c;
+    config_print_reference(tu_capture_open(&c));
+    char *ref = tu_capture_close(&c);
     if (strlen(ref) != (size_t)(end - begin) || memcmp(ref, begin, strlen(ref)) != 0)
         fail_msg("docs/configuration.md is out of date: replace the block between the "
                  "KEYS markers with the output of 'edukiosk --print-config-reference'");
@@ -680,24 +641,20 @@ static void test_reference_matches_docs(void **state)
 static void test_example_config(void **state)
 {
     (void)state;
-    char path[4200];
-    snprintf(path, sizeof(path), "%s/../../deploy/edukiosk.conf.example",
-             test_data_dir());
+    char path[TU_PATH_MAX];
+    snprintf(path, sizeof(path), "%s", tu_top_path("deploy/edukiosk.conf.example"));
     struct config c;
     config_defaults(&c);
-    struct capture cap;
-    assert_int_equal(config_load(&c, path, true, cap_open(&cap)), 0);
-    char *msgs = cap_close(&cap);
+    struct tu_capture cap;
+    assert_int_equal(config_load(&c, path, true, tu_capture_open(&cap)), 0);
+    char *msgs = tu_capture_close(&cap);
     assert_string_equal(msgs, "");
     free(msgs);
     config_free(&c);
 
-    FILE *f = fopen(path, "r");
-    assert_non_null(f);
-    char *text = NULL;
-    size_t len = 0;
-    assert_true(getdelim(&text, &len, '\0', f) > 0);
-    fclose(f);
+    size_t len;
+    char *text = tu_read_file(path, &len);
+    assert_true(len > 0);
     const char *name;
     for (size_t i = 0; (name = config_key_name(i)); i++) {
         const char *bare = strchr(name, '.') + 1;
