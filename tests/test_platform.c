@@ -14,44 +14,16 @@
 #include "config.h"
 #include "platform.h"
 
-static char tmpdir[] = "/tmp/test_platform.XXXXXX";
-
 static int setup_dir(void **state)
 {
     (void)state;
-    return mkdtemp(tmpdir) ? 0 : -1;
+    return tu_tmpdir_create("test_platform");
 }
 
 static int teardown_dir(void **state)
 {
     (void)state;
-    char cmd[256];
-    snprintf(cmd, sizeof(cmd), "rm -rf '%s'", tmpdir);
-    return system(cmd) == 0 ? 0 : -1;
-}
-
-static const char *tmp_path(const char *name)
-{
-    static char buf[4][512];
-    static int i;
-    i = (i + 1) % 4;
-    snprintf(buf[i], sizeof(buf[i]), "%s/%s", tmpdir, name);
-    return buf[i];
-}
-
-static char *slurp(const char *path)
-{
-    FILE *f = fopen(path, "r");
-    if (!f)
-        return strdup("");
-    char *buf = NULL;
-    size_t cap = 0;
-    if (getdelim(&buf, &cap, '\0', f) < 0) {
-        free(buf);
-        buf = strdup("");
-    }
-    fclose(f);
-    return buf;
+    return tu_tmpdir_remove();
 }
 
 /* Polls (up to 20 s) until path exists; the bound only stops a broken
@@ -177,7 +149,7 @@ static int notify_fd = -1;
 
 static void open_notify_socket(void)
 {
-    const char *path = tmp_path("notify.sock");
+    const char *path = tu_tmp_path("notify.sock");
     unlink(path);
     notify_fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
     assert_true(notify_fd >= 0);
@@ -220,7 +192,7 @@ static void test_notify(void **state)
     unsetenv("NOTIFY_SOCKET");
     platform_notify_ready("x");
     assert_string_equal(next_message(), "");
-    setenv("NOTIFY_SOCKET", tmp_path("notify.sock"), 1);
+    setenv("NOTIFY_SOCKET", tu_tmp_path("notify.sock"), 1);
 }
 
 static void test_watchdog(void **state)
@@ -333,7 +305,7 @@ static void test_power_commands(void **state)
     platform_display_power(&c, false);
     assert_true(platform_display_power_wait(0));
 
-    const char *log = tmp_path("power.log");
+    const char *log = tu_tmp_path("power.log");
     char on_cmd[700], off_cmd[700];
     snprintf(on_cmd, sizeof(on_cmd), "echo on >> '%s'", log);
     snprintf(off_cmd, sizeof(off_cmd), "echo off >> '%s'", log);
@@ -342,7 +314,7 @@ static void test_power_commands(void **state)
     assert_true(platform_display_power_wait(20000));
     platform_display_power(&c, true);
     assert_true(platform_display_power_wait(20000));
-    char *got = slurp(log);
+    char *got = tu_read_file(log, NULL);
     assert_string_equal(got, "off\non\n");
     free(got);
     config_free(&c);
@@ -353,9 +325,9 @@ static void test_power_commands(void **state)
 static void test_power_command_environment(void **state)
 {
     (void)state;
-    int fd = open(tmp_path("stray"), O_WRONLY | O_CREAT, 0644); /* no O_CLOEXEC */
+    int fd = open(tu_tmp_path("stray"), O_WRONLY | O_CREAT, 0644); /* no O_CLOEXEC */
     assert_true(fd >= 3);
-    const char *out = tmp_path("env.out");
+    const char *out = tu_tmp_path("env.out");
     char cmd[900];
     snprintf(cmd, sizeof(cmd),
              "{ grep -E '^Sig(Blk|Ign):' /proc/self/status; "
@@ -367,7 +339,7 @@ static void test_power_command_environment(void **state)
     set_cmds(&c, cmd, "");
     platform_display_power(&c, true);
     assert_true(platform_display_power_wait(20000));
-    char *got = slurp(out);
+    char *got = tu_read_file(out, NULL);
     unsigned long long blk = ~0ull, ign = ~0ull;
     char rest[64] = "";
     assert_int_equal(sscanf(got, "SigBlk:\t%llx\nSigIgn:\t%llx\n%63[^$]", &blk, &ign,
@@ -386,9 +358,9 @@ static void test_power_command_environment(void **state)
 static void test_power_newest_wins(void **state)
 {
     (void)state;
-    const char *log = tmp_path("order.log");
-    const char *started = tmp_path("started");
-    const char *go = tmp_path("go");
+    const char *log = tu_tmp_path("order.log");
+    const char *started = tu_tmp_path("started");
+    const char *go = tu_tmp_path("go");
     char first[1200], on_cmd[600], off_cmd[600];
     snprintf(first, sizeof(first),
              "touch '%s'; while [ ! -e '%s' ]; do sleep 0.02; done; echo first >> '%s'",
@@ -410,7 +382,7 @@ static void test_power_newest_wins(void **state)
     assert_true(fd >= 0);
     close(fd);
     assert_true(platform_display_power_wait(20000));
-    char *got = slurp(log);
+    char *got = tu_read_file(log, NULL);
     assert_string_equal(got, "first\non\n");
     free(got);
     config_free(&slow);
@@ -438,8 +410,8 @@ static bool process_gone(long pid)
 static void test_power_timeout(void **state)
 {
     (void)state;
-    const char *pidfile = tmp_path("sleep.pid");
-    const char *log = tmp_path("timeout.log");
+    const char *pidfile = tu_tmp_path("sleep.pid");
+    const char *log = tu_tmp_path("timeout.log");
     char cmd[900];
     snprintf(cmd, sizeof(cmd), "sleep 300 & echo $! > '%s'; wait; echo end >> '%s'",
              pidfile, log);
@@ -450,7 +422,7 @@ static void test_power_timeout(void **state)
     set_cmds(&c, cmd, "");
     platform_display_power(&c, true);
     assert_true(platform_display_power_wait(60000));
-    char *pid = slurp(pidfile);
+    char *pid = tu_read_file(pidfile, NULL);
     assert_true(atol(pid) > 0);
     for (int i = 0; i < 500 && !process_gone(atol(pid)); i++) {
         struct timespec ts = {0, 10 * 1000 * 1000};
@@ -458,8 +430,9 @@ static void test_power_timeout(void **state)
     }
     assert_true(process_gone(atol(pid)));
     free(pid);
-    char *got = slurp(log);
-    assert_string_equal(got, ""); /* the shell died too */
+    /* The shell died too: it never wrote the log, or wrote nothing. */
+    char *got = tu_try_read_file(log, NULL);
+    assert_string_equal(got ? got : "", "");
     free(got);
     config_free(&c);
     platform_display_power_stop();
@@ -469,7 +442,7 @@ static void test_power_timeout(void **state)
 static void test_power_stop(void **state)
 {
     (void)state;
-    const char *started = tmp_path("started2");
+    const char *started = tu_tmp_path("started2");
     char cmd[700];
     snprintf(cmd, sizeof(cmd), "touch '%s'; exec sleep 300", started);
     struct config c;

@@ -1,6 +1,5 @@
 #include "testutil.h"
 
-#include <dirent.h>
 #include <jansson.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -11,42 +10,27 @@
 #include "fetch.h"
 #include "status.h"
 
-static char tmpdir[] = "/tmp/test_status.XXXXXX";
-
 static int setup_dir(void **state)
 {
     (void)state;
     setenv("TZ", "Asia/Shanghai", 1);
     tzset();
-    return mkdtemp(tmpdir) ? 0 : -1;
+    return tu_tmpdir_create("test_status");
 }
 
 static int teardown_dir(void **state)
 {
     (void)state;
-    char cmd[256];
-    snprintf(cmd, sizeof(cmd), "rm -rf '%s'", tmpdir);
-    return system(cmd) == 0 ? 0 : -1;
+    return tu_tmpdir_remove();
 }
 
-static const char *tmp_path(const char *name)
-{
-    static char buf[4][512];
-    static int i;
-    i = (i + 1) % 4;
-    snprintf(buf[i], sizeof(buf[i]), "%s/%s", tmpdir, name);
-    return buf[i];
-}
-
+/* A file the status module wrote: never empty. */
 static char *slurp(const char *path)
 {
-    FILE *f = fopen(path, "r");
-    assert_non_null(f);
-    char *buf = NULL;
-    size_t cap = 0;
-    assert_true(getdelim(&buf, &cap, '\0', f) > 0);
-    fclose(f);
-    return buf;
+    size_t len;
+    char *text = tu_read_file(path, &len);
+    assert_true(len > 0);
+    return text;
 }
 
 static ino_t inode(const char *path)
@@ -98,7 +82,7 @@ static bool jnull(json_t *root, const char *obj, const char *key)
 static void test_json_before_anything(void **state)
 {
     (void)state;
-    const char *path = tmp_path("empty.json");
+    const char *path = tu_tmp_path("empty.json");
     time_t before = time(NULL);
     struct status *st = status_new(path, NULL);
     time_t after = time(NULL);
@@ -151,7 +135,7 @@ static void fill(struct status *st)
 static void test_json_content(void **state)
 {
     (void)state;
-    const char *path = tmp_path("status.json");
+    const char *path = tu_tmp_path("status.json");
     struct status *st = status_new(path, NULL);
     fill(st);
     assert_int_equal(status_flush(st, T0 + 301), 0);
@@ -220,16 +204,11 @@ static void test_time_zones(void **state)
     tzset();
 }
 
-static int count_entries(const char *dir)
+static size_t count_entries(const char *dir)
 {
-    DIR *d = opendir(dir);
-    assert_non_null(d);
-    int n = 0;
-    struct dirent *e;
-    while ((e = readdir(d)))
-        if (e->d_name[0] != '.')
-            n++;
-    closedir(d);
+    char **names;
+    size_t n = tu_list_dir(dir, "", &names);
+    tu_list_free(names, n);
     return n;
 }
 
@@ -238,7 +217,7 @@ static void test_rewrite_only_on_change(void **state)
 {
     (void)state;
     char dir[600];
-    snprintf(dir, sizeof(dir), "%s/run/edukiosk", tmpdir); /* created on demand */
+    snprintf(dir, sizeof(dir), "%s", tu_tmp_path("run/edukiosk")); /* created on demand */
     char path[700];
     snprintf(path, sizeof(path), "%s/status.json", dir);
     struct status *st = status_new(path, NULL);
@@ -271,10 +250,8 @@ static void test_rewrite_only_on_change(void **state)
 static void test_write_failure(void **state)
 {
     (void)state;
-    const char *blocker = tmp_path("plainfile");
-    FILE *f = fopen(blocker, "w");
-    assert_non_null(f);
-    fclose(f);
+    const char *blocker = tu_tmp_path("plainfile");
+    tu_write_file(blocker, "");
     char path[700];
     snprintf(path, sizeof(path), "%s/status.json", blocker); /* under a file */
     struct status *st = status_new(path, NULL);
@@ -303,12 +280,9 @@ static void expect_line(const char *text, const char *line)
  * and its exit status in *rc. */
 static char *promtool(const char *text, int *rc)
 {
-    const char *in = tmp_path("promtool.in");
-    const char *out = tmp_path("promtool.out");
-    FILE *f = fopen(in, "w");
-    assert_non_null(f);
-    fputs(text, f);
-    fclose(f);
+    const char *in = tu_tmp_path("promtool.in");
+    const char *out = tu_tmp_path("promtool.out");
+    tu_write_file(in, text);
     char cmd[1500];
     snprintf(cmd, sizeof(cmd), "promtool check metrics < '%s' > '%s' 2>&1", in, out);
     int st = system(cmd);
@@ -316,16 +290,7 @@ static char *promtool(const char *text, int *rc)
     *rc = WEXITSTATUS(st);
     if (*rc == 127)
         fail_msg("promtool is missing (Debian package prometheus)");
-    FILE *o = fopen(out, "r");
-    assert_non_null(o);
-    char *buf = NULL;
-    size_t cap = 0;
-    if (getdelim(&buf, &cap, '\0', o) < 0) {
-        free(buf);
-        buf = strdup("");
-    }
-    fclose(o);
-    return buf;
+    return tu_read_file(out, NULL);
 }
 
 static void test_metrics_format(void **state)
@@ -419,7 +384,7 @@ static void test_metrics_edge_cases(void **state)
 static void test_metrics_file_rate_limit(void **state)
 {
     (void)state;
-    const char *path = tmp_path("metrics.prom");
+    const char *path = tu_tmp_path("metrics.prom");
     struct status *st = status_new(NULL, path);
     fill(st);
     struct status_counters c = {.slides_shown = 1, .display_on = true};
