@@ -4,9 +4,7 @@
  * body). */
 #include "testutil.h"
 
-#include <dirent.h>
 #include <errno.h>
-#include <ftw.h>
 #include <signal.h>
 #include <stdbool.h>
 #include <string.h>
@@ -21,52 +19,30 @@
 #include "fileutil.h"
 #include "hash.h"
 
-static char tmp_base[200];
-static int n_tmp;
-
-static int rm_entry(const char *path, const struct stat *sb, int flag, struct FTW *ftw)
-{
-    (void)sb, (void)flag, (void)ftw;
-    return remove(path);
-}
-
 static int group_setup(void **state)
 {
     (void)state;
-    const char *t = getenv("TMPDIR");
-    int n = snprintf(tmp_base, sizeof(tmp_base), "%s/test_cache.XXXXXX",
-                     t && *t ? t : "/tmp");
-    if (n < 0 || (size_t)n >= sizeof(tmp_base))
-        return -1;
-    return mkdtemp(tmp_base) ? 0 : -1;
+    return tu_tmpdir_create("test_cache");
 }
 
 static int group_teardown(void **state)
 {
     (void)state;
-    return nftw(tmp_base, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
+    return tu_tmpdir_remove();
 }
 
+/* A new cache directory (cache0, cache1, ...), made by cache_prepare. */
 static void make_cache(char *out, size_t len)
 {
-    int n = snprintf(out, len, "%s/cache%d", tmp_base, n_tmp++);
+    static int n_caches;
+    int n = snprintf(out, len, "%s/cache%d", tu_tmpdir(), n_caches++);
     assert_true(n > 0 && (size_t)n < len);
     assert_int_equal(cache_prepare(out), 0);
 }
 
 static void put(const char *dir, const char *name, const void *data, size_t len)
 {
-    char path[512];
-    int n = snprintf(path, sizeof(path), "%s/%s", dir, name);
-    assert_true(n > 0 && (size_t)n < sizeof(path));
-    assert_int_equal(file_write_atomic(path, data, len, false), 0);
-}
-
-static bool exists(const char *dir, const char *name)
-{
-    char path[512];
-    snprintf(path, sizeof(path), "%s/%s", dir, name);
-    return access(path, F_OK) == 0;
+    assert_int_equal(file_write_atomic(tu_path(dir, name), data, len, false), 0);
 }
 
 static struct cache_meta meta(const char *etag, const char *lm)
@@ -169,7 +145,7 @@ static void test_stale_meta(void **state)
     assert_string_equal(m.last_modified, "");
 
     assert_int_equal(cache_forget_meta(dir), 0);
-    assert_false(exists(dir, "feed.meta"));
+    assert_false(tu_exists(dir, "feed.meta"));
     assert_int_equal(cache_read_feed(dir, 1 << 20, &data, &len, &m), -ESTALE);
     free(data);
     assert_string_equal(m.url, "");
@@ -294,7 +270,7 @@ static void test_prune(void **state)
     assert_int_equal(cache_read_image(dir, urls[2], 10, &data, &len, NULL), -ENOENT);
     assert_int_equal(cache_read_image(dir, urls[1], 10, &data, &len, NULL), 0);
     free(data);
-    assert_true(exists(dir, "images/README"));
+    assert_true(tu_exists(dir, "images/README"));
     assert_int_equal(cache_prune_images(dir, keep, 1), 0);
 }
 
@@ -308,10 +284,10 @@ static void test_prepare_removes_temps(void **state)
     put(dir, "feed.json.tmp.12345", "{\"par", 5);
     put(dir, "images/0123.tmp.999", "x", 1);
     assert_int_equal(cache_prepare(dir), 0);
-    assert_false(exists(dir, "feed.json.tmp.12345"));
-    assert_false(exists(dir, "images/0123.tmp.999"));
-    assert_true(exists(dir, "feed.json"));
-    assert_true(exists(dir, "feed.meta"));
+    assert_false(tu_exists(dir, "feed.json.tmp.12345"));
+    assert_false(tu_exists(dir, "images/0123.tmp.999"));
+    assert_true(tu_exists(dir, "feed.json"));
+    assert_true(tu_exists(dir, "feed.meta"));
 }
 
 /* ---- crash safety ------------------------------------------------------------ */
@@ -341,13 +317,12 @@ static char *big_feed(const char *word, int slides, size_t *len)
 
 static void no_temp_files(const char *dir)
 {
-    DIR *d = opendir(dir);
-    assert_non_null(d);
-    struct dirent *e;
-    while ((e = readdir(d)))
-        if (strstr(e->d_name, ".tmp."))
-            fail_msg("temp file left: %s", e->d_name);
-    closedir(d);
+    char **names;
+    size_t n = tu_list_dir(dir, "", &names);
+    for (size_t i = 0; i < n; i++)
+        if (strstr(names[i], ".tmp."))
+            fail_msg("temp file left: %s", names[i]);
+    tu_list_free(names, n);
 }
 
 static void test_crash_safety(void **state)

@@ -140,6 +140,21 @@ static inline void tu_tmp_subdir(char *out, size_t len)
 
 /* ---- files --------------------------------------------------------------- */
 
+/* Whether dir/name exists (a dangling link counts as missing). */
+static inline bool tu_exists(const char *dir, const char *name)
+{
+    return access(tu_path(dir, name), F_OK) == 0;
+}
+
+/* The inode number of path; fails the test when it cannot stat it.  A
+ * file replaced by rename has a new one. */
+static inline ino_t tu_inode(const char *path)
+{
+    struct stat sb;
+    assert_int_equal(stat(path, &sb), 0);
+    return sb.st_ino;
+}
+
 /* The whole file in a new NUL-terminated buffer (caller frees); *len,
  * when len is not NULL, is its size without the NUL.  Binary safe.
  * NULL with errno set when the file cannot be opened or read. */
