@@ -6,7 +6,6 @@
 
 #include <errno.h>
 #include <fcntl.h>
-#include <ftw.h>
 #include <netinet/in.h>
 #include <poll.h>
 #include <pthread.h>
@@ -38,22 +37,6 @@ struct server {
 static struct server srv = {.pid = -1, .in_fd = -1, .out_fd = -1};
 static struct server tls_srv = {.pid = -1, .in_fd = -1, .out_fd = -1};
 static char docroot[256];
-
-static char tmp_base[256];
-static int n_tmp;
-
-static void make_tmpdir(char *out, size_t len)
-{
-    int n = snprintf(out, len, "%s/dir%d", tmp_base, n_tmp++);
-    assert_true(n > 0 && (size_t)n < len);
-    assert_int_equal(mkdir(out, 0755), 0);
-}
-
-static int rm_entry(const char *path, const struct stat *sb, int flag, struct FTW *ftw)
-{
-    (void)sb, (void)flag, (void)ftw;
-    return remove(path);
-}
 
 static int server_start(struct server *sv, bool tls)
 {
@@ -130,11 +113,9 @@ static int group_setup(void **state)
     unsetenv("HTTPS_PROXY");
     unsetenv("ALL_PROXY");
     unsetenv("all_proxy");
-    const char *t = getenv("TMPDIR");
-    snprintf(tmp_base, sizeof(tmp_base), "%s/test_fetch.XXXXXX", t && *t ? t : "/tmp");
-    if (!mkdtemp(tmp_base))
+    if (tu_tmpdir_create("test_fetch") < 0)
         return -1;
-    int n = snprintf(docroot, sizeof(docroot), "%s/docroot", tmp_base);
+    int n = snprintf(docroot, sizeof(docroot), "%s/docroot", tu_tmpdir());
     if (n < 0 || (size_t)n >= sizeof(docroot) || mkdir(docroot, 0755) < 0)
         return -1;
     if (fetch_global_init() < 0)
@@ -150,7 +131,7 @@ static int group_teardown(void **state)
     server_stop(&srv);
     server_stop(&tls_srv);
     fetch_global_cleanup();
-    return nftw(tmp_base, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
+    return tu_tmpdir_remove();
 }
 
 /* ---- helpers ------------------------------------------------------------ */
@@ -162,11 +143,7 @@ static void url_of(char *out, size_t len, const char *path)
 
 static char *read_data(const char *name, size_t *len)
 {
-    char *data;
-    char path[512];
-    snprintf(path, sizeof(path), "fetch/%s", name);
-    assert_int_equal(file_read(test_data(path), 1 << 20, &data, len), 0);
-    return data;
+    return tu_read_file(tu_path(test_data("fetch"), name), len);
 }
 
 /* Serves test data file `src` as docroot/name, with the given mtime (the
@@ -175,8 +152,7 @@ static void serve(const char *name, const char *src, time_t mtime)
 {
     size_t len;
     char *data = read_data(src, &len);
-    char path[512];
-    snprintf(path, sizeof(path), "%s/%s", docroot, name);
+    const char *path = tu_path(docroot, name);
     assert_int_equal(file_write_atomic(path, data, len, false), 0);
     free(data);
     struct timespec ts[2] = {{.tv_sec = mtime}, {.tv_sec = mtime}};
@@ -185,9 +161,7 @@ static void serve(const char *name, const char *src, time_t mtime)
 
 static void unserve(const char *name)
 {
-    char path[512];
-    snprintf(path, sizeof(path), "%s/%s", docroot, name);
-    assert_int_equal(unlink(path), 0);
+    assert_int_equal(unlink(tu_path(docroot, name)), 0);
 }
 
 static struct fetch_config test_cfg(const char *url, const char *cache_dir)
@@ -299,29 +273,12 @@ static int log_count(const char *log, const char *line)
     return n;
 }
 
-static bool file_exists(const char *dir, const char *name)
-{
-    char path[512];
-    snprintf(path, sizeof(path), "%s/%s", dir, name);
-    return access(path, F_OK) == 0;
-}
-
-static ino_t inode_of(const char *dir, const char *name)
-{
-    char path[512];
-    struct stat st;
-    snprintf(path, sizeof(path), "%s/%s", dir, name);
-    assert_int_equal(stat(path, &st), 0);
-    return st.st_ino;
-}
-
 /* Captures what the program logs (stderr) between err_begin and err_end. */
 static int saved_stderr = -1;
 
 static void err_begin(void)
 {
-    char path[512];
-    snprintf(path, sizeof(path), "%s/stderr.log", tmp_base);
+    const char *path = tu_tmp_path("stderr.log");
     log_flush();
     fflush(stderr);
     saved_stderr = dup(2);
@@ -334,15 +291,11 @@ static void err_begin(void)
 
 static char *err_end(void)
 {
-    char path[512], *text;
-    size_t len;
     log_flush(); /* a pending "repeated N times" line would count */
     fflush(stderr);
     assert_int_equal(dup2(saved_stderr, 2), 2);
     close(saved_stderr);
-    snprintf(path, sizeof(path), "%s/stderr.log", tmp_base);
-    assert_int_equal(file_read(path, 1 << 20, &text, &len), 0);
-    return text;
+    return tu_read_file(tu_tmp_path("stderr.log"), NULL);
 }
 
 static int count_substr(const char *text, const char *needle)
@@ -406,7 +359,7 @@ static void expect_failure(const char *path, const struct fetch_config *base,
 {
     char url[512], cache[256];
     url_of(url, sizeof(url), path);
-    make_tmpdir(cache, sizeof(cache));
+    tu_tmp_subdir(cache, sizeof(cache));
     struct fetch_config cfg = base ? *base : test_cfg(url, cache);
     cfg.url = url;
     cfg.cache_dir = cache;
@@ -420,8 +373,8 @@ static void expect_failure(const char *path, const struct fetch_config *base,
     assert_true(r.last.last_attempt > 0);
     if (!strstr(r.last.error, what))
         fail_msg("%s: error \"%s\" lacks \"%s\"", path, r.last.error, what);
-    assert_false(file_exists(cache, "feed.json"));
-    assert_false(file_exists(cache, "feed.meta"));
+    assert_false(tu_exists(cache, "feed.json"));
+    assert_false(tu_exists(cache, "feed.meta"));
     rec_free(&r);
 }
 
@@ -433,7 +386,7 @@ static void test_ok_then_304_by_etag(void **state)
     char url[512], cache[256];
     serve("t1.json", "feed-a.json", 1600000000);
     url_of(url, sizeof(url), "/files/t1.json?lm=0");
-    make_tmpdir(cache, sizeof(cache));
+    tu_tmp_subdir(cache, sizeof(cache));
     struct fetch_config cfg = test_cfg(url, cache);
     struct rec r;
     struct fetch_callbacks cb = callbacks(&r);
@@ -497,7 +450,7 @@ static void test_304_by_last_modified(void **state)
     char url[512], cache[256];
     serve("t2.json", "feed-b.json", 1600000000);
     url_of(url, sizeof(url), "/files/t2.json?etag=0");
-    make_tmpdir(cache, sizeof(cache));
+    tu_tmp_subdir(cache, sizeof(cache));
     struct fetch_config cfg = test_cfg(url, cache);
     struct rec r;
     struct fetch_callbacks cb = callbacks(&r);
@@ -534,22 +487,22 @@ static void test_same_content_without_validators(void **state)
     char url[512], cache[256];
     serve("t3.json", "feed-a.json", 1600000000);
     url_of(url, sizeof(url), "/files/t3.json?etag=0&lm=0");
-    make_tmpdir(cache, sizeof(cache));
+    tu_tmp_subdir(cache, sizeof(cache));
     struct fetch_config cfg = test_cfg(url, cache);
     struct rec r;
     struct fetch_callbacks cb = callbacks(&r);
     struct fetcher *f = fetcher_new_manual(&cfg, &cb);
     assert_int_equal(fetch_cycle(f, NULL), FETCH_OK);
     assert_int_equal(r.n_decks, 1);
-    ino_t feed_ino = inode_of(cache, "feed.json");
-    ino_t meta_ino = inode_of(cache, "feed.meta");
+    ino_t feed_ino = tu_inode(tu_path(cache, "feed.json"));
+    ino_t meta_ino = tu_inode(tu_path(cache, "feed.meta"));
 
     /* 200 with the same bytes: no new deck, no cache write. */
     assert_int_equal(fetch_cycle(f, NULL), FETCH_OK);
     assert_int_equal(r.last.http_status, 200);
     assert_int_equal(r.n_decks, 1);
-    assert_true(inode_of(cache, "feed.json") == feed_ino);
-    assert_true(inode_of(cache, "feed.meta") == meta_ino);
+    assert_true(tu_inode(tu_path(cache, "feed.json")) == feed_ino);
+    assert_true(tu_inode(tu_path(cache, "feed.meta")) == meta_ino);
 
     serve("t3.json", "feed-b.json", 1600000000);
     assert_int_equal(fetch_cycle(f, NULL), FETCH_OK);
@@ -568,7 +521,7 @@ static void test_404_keeps_old_deck_and_backs_off(void **state)
     char url[512], cache[256];
     serve("t4.json", "feed-a.json", 1600000000);
     url_of(url, sizeof(url), "/files/t4.json");
-    make_tmpdir(cache, sizeof(cache));
+    tu_tmp_subdir(cache, sizeof(cache));
     struct fetch_config cfg = test_cfg(url, cache);
     struct rec r;
     struct fetch_callbacks cb = callbacks(&r);
@@ -625,7 +578,7 @@ static void test_redirect_chain(void **state)
     char url[512], cache[256];
     serve("t6.json", "feed-a.json", 1600000000);
     url_of(url, sizeof(url), "/redirect/5?to=/files/t6.json");
-    make_tmpdir(cache, sizeof(cache));
+    tu_tmp_subdir(cache, sizeof(cache));
     struct fetch_config cfg = test_cfg(url, cache);
     struct rec r;
     assert_int_equal(one_cycle(&cfg, &r), FETCH_OK);
@@ -660,7 +613,7 @@ static void test_gzip(void **state)
     serve("t10.json", "feed-b.json", 1600000000);
     /* The server answers 406 unless the client accepts gzip. */
     url_of(url, sizeof(url), "/files/t10.json?gzip=1");
-    make_tmpdir(cache, sizeof(cache));
+    tu_tmp_subdir(cache, sizeof(cache));
     struct fetch_config cfg = test_cfg(url, cache);
     struct rec r;
     assert_int_equal(one_cycle(&cfg, &r), FETCH_OK);
@@ -744,7 +697,7 @@ static void test_server_down(void **state)
     assert_int_equal(getsockname(s, (struct sockaddr *)&a, &al), 0);
     char url[128], cache[256];
     snprintf(url, sizeof(url), "http://127.0.0.1:%d/feed.json", ntohs(a.sin_port));
-    make_tmpdir(cache, sizeof(cache));
+    tu_tmp_subdir(cache, sizeof(cache));
     struct fetch_config cfg = test_cfg(url, cache);
     struct rec r;
     struct fetch_callbacks cb = callbacks(&r);
@@ -758,7 +711,7 @@ static void test_server_down(void **state)
     assert_true(d1 >= 2.5 && d1 <= 5);
     assert_true(d2 >= 5 && d2 <= 10);
     assert_int_equal(r.n_status, 2);
-    assert_false(file_exists(cache, "feed.json"));
+    assert_false(tu_exists(cache, "feed.json"));
     fetcher_free(f);
     rec_free(&r);
     close(s);
@@ -772,7 +725,7 @@ static void test_invalid_json_keeps_old_deck(void **state)
     char url[512], cache[256];
     serve("t15.json", "feed-a.json", 1600000000);
     url_of(url, sizeof(url), "/files/t15.json");
-    make_tmpdir(cache, sizeof(cache));
+    tu_tmp_subdir(cache, sizeof(cache));
     struct fetch_config cfg = test_cfg(url, cache);
     struct rec r;
     struct fetch_callbacks cb = callbacks(&r);
@@ -842,7 +795,7 @@ static void test_images(void **state)
     server_reset();
     serve("t17.json", "feed-images.json", 1600000000);
     url_of(url, sizeof(url), "/files/t17.json");
-    make_tmpdir(cache, sizeof(cache));
+    tu_tmp_subdir(cache, sizeof(cache));
     struct fetch_config cfg = test_cfg(url, cache);
     struct rec r;
     struct fetch_callbacks cb = callbacks(&r);
@@ -917,7 +870,7 @@ static void test_image_budget(void **state)
     char url[512], cache[256];
     serve("t18.json", "feed-images.json", 1600000000);
     url_of(url, sizeof(url), "/files/t18.json");
-    make_tmpdir(cache, sizeof(cache));
+    tu_tmp_subdir(cache, sizeof(cache));
     struct fetch_config cfg = test_cfg(url, cache);
     cfg.max_deck_image_bytes = 10; /* smaller than any image */
     struct rec r;
@@ -936,7 +889,7 @@ static void test_tls(void **state)
     char url[512], cache[256], ca[4096];
     serve("t30.json", "feed-a.json", 1600000000);
     snprintf(url, sizeof(url), "%s/files/t30.json", tls_srv.base);
-    make_tmpdir(cache, sizeof(cache));
+    tu_tmp_subdir(cache, sizeof(cache));
     struct fetch_config cfg = test_cfg(url, cache);
     struct rec r;
     /* Verification is always on: a certificate nobody vouches for fails. */
@@ -944,7 +897,7 @@ static void test_tls(void **state)
     assert_true(strncmp(r.last.error, "TLS: ", 5) == 0);
     assert_int_equal(r.last.http_status, 0);
     assert_int_equal(r.n_decks, 0);
-    assert_false(file_exists(cache, "feed.json"));
+    assert_false(tu_exists(cache, "feed.json"));
     rec_free(&r);
 
     /* With its CA named in the configuration it is trusted. */
@@ -980,7 +933,7 @@ static void test_load_cached(void **state)
     char url[512], other[512], cache[256];
     serve("t24.json", "feed-b.json", 1600000000);
     url_of(url, sizeof(url), "/files/t24.json");
-    make_tmpdir(cache, sizeof(cache));
+    tu_tmp_subdir(cache, sizeof(cache));
     struct fetch_config cfg = test_cfg(url, cache);
     assert_null(fetch_load_cached(&cfg)); /* nothing yet */
 
@@ -1094,7 +1047,7 @@ static void test_worker_and_poke(void **state)
     char url[512], cache[256];
     serve("t22.json", "feed-a.json", 1600000000);
     url_of(url, sizeof(url), "/files/t22.json");
-    make_tmpdir(cache, sizeof(cache));
+    tu_tmp_subdir(cache, sizeof(cache));
     struct fetch_config cfg = test_cfg(url, cache);
     cfg.refresh_min_s = 3000; /* so that only a poke can bring a second poll */
     struct rec r;

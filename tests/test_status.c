@@ -33,13 +33,6 @@ static char *slurp(const char *path)
     return text;
 }
 
-static ino_t inode(const char *path)
-{
-    struct stat sb;
-    assert_int_equal(stat(path, &sb), 0);
-    return sb.st_ino;
-}
-
 static json_t *load_json(const char *path)
 {
     json_error_t e;
@@ -223,19 +216,19 @@ static void test_rewrite_only_on_change(void **state)
     struct status *st = status_new(path, NULL);
     fill(st);
     assert_int_equal(status_flush(st, T0), 0);
-    ino_t first = inode(path);
+    ino_t first = tu_inode(path);
     char *text1 = slurp(path);
     for (int i = 1; i < 5; i++)
         assert_int_equal(status_flush(st, T0 + i * 60), 0);
-    assert_true(inode(path) == first);
+    assert_true(tu_inode(path) == first);
     /* The same value again is no change either. */
     status_set_slide(st, 3, "plan-2035");
     assert_int_equal(status_flush(st, T0 + 400), 0);
-    assert_true(inode(path) == first);
+    assert_true(tu_inode(path) == first);
 
     status_set_slide(st, 4, "budget");
     assert_int_equal(status_flush(st, T0 + 401), 0);
-    assert_true(inode(path) != first);
+    assert_true(tu_inode(path) != first);
     char *text2 = slurp(path);
     assert_string_not_equal(text1, text2);
     assert_non_null(strstr(text2, "\"id\": \"budget\""));
@@ -390,7 +383,7 @@ static void test_metrics_file_rate_limit(void **state)
     struct status_counters c = {.slides_shown = 1, .display_on = true};
     status_set_counters(st, &c);
     assert_int_equal(status_flush(st, T0), 0);
-    ino_t first = inode(path);
+    ino_t first = tu_inode(path);
     char *text = slurp(path);
     char *want = status_metrics(st, T0);
     assert_string_equal(text, want);
@@ -401,9 +394,9 @@ static void test_metrics_file_rate_limit(void **state)
     c.slides_shown = 2;
     status_set_counters(st, &c);
     assert_int_equal(status_flush(st, T0 + STATUS_METRICS_INTERVAL_S - 1), 0);
-    assert_true(inode(path) == first);
+    assert_true(tu_inode(path) == first);
     assert_int_equal(status_flush(st, T0 + STATUS_METRICS_INTERVAL_S), 0);
-    ino_t second = inode(path);
+    ino_t second = tu_inode(path);
     assert_true(second != first);
     text = slurp(path);
     expect_line(text, "edukiosk_slides_shown_total 2");
@@ -413,7 +406,7 @@ static void test_metrics_file_rate_limit(void **state)
     c.display_on = false;
     status_set_counters(st, &c);
     assert_int_equal(status_flush(st, T0 + STATUS_METRICS_INTERVAL_S + 1), 0);
-    ino_t third = inode(path);
+    ino_t third = tu_inode(path);
     assert_true(third != second);
     text = slurp(path);
     expect_line(text, "edukiosk_display_on 0");
@@ -422,7 +415,7 @@ static void test_metrics_file_rate_limit(void **state)
     /* ...and so is a new deck. */
     status_set_deck(st, "remote", "newhash", 9, T0 + 20);
     assert_int_equal(status_flush(st, T0 + STATUS_METRICS_INTERVAL_S + 2), 0);
-    assert_true(inode(path) != third);
+    assert_true(tu_inode(path) != third);
     text = slurp(path);
     expect_line(text, "edukiosk_deck_info{hash=\"newhash\",source=\"remote\"} 1");
     int rc;
