@@ -3,7 +3,6 @@
  * built-in deck, --check, and the JSON Schema against the parser. */
 #include "testutil.h"
 
-#include <dirent.h>
 #include <jansson.h>
 #include <pthread.h>
 #include <regex.h>
@@ -13,30 +12,10 @@
 
 #include "deck.h"
 #include "feed.h"
-#include "fileutil.h"
 #include "hash.h"
 #include "schedule.h"
 
 #define REMOTE "https://example.org/feeds/feed.json"
-
-static char *read_all(const char *path, size_t *len)
-{
-    char *data = NULL;
-    int rc = file_read(path, 16u << 20, &data, len);
-    if (rc != 0) {
-        print_error("cannot read %s (%d)\n", path, rc);
-        return NULL;
-    }
-    return data;
-}
-
-static const char *top_path(const char *rel)
-{
-    /* tests/data/../../rel: the source tree, whichever way tests run. */
-    static char buf[4096];
-    snprintf(buf, sizeof(buf), "%s/../../%s", test_data_dir(), rel);
-    return buf;
-}
 
 static void diag_line(const struct feed_diag *g, char *buf, size_t len)
 {
@@ -66,32 +45,6 @@ static const char *only_diag(const struct feed_report *rep)
 
 /* ------------------------------------------------------------ fixtures */
 
-static int cmp_names(const void *a, const void *b)
-{
-    return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
-static size_t list_json(const char *dir, char ***out)
-{
-    DIR *dp = opendir(dir);
-    assert_non_null(dp);
-    char **names = NULL;
-    size_t n = 0;
-    struct dirent *e;
-    while ((e = readdir(dp))) {
-        size_t l = strlen(e->d_name);
-        if (l < 6 || strcmp(e->d_name + l - 5, ".json") != 0)
-            continue;
-        names = realloc(names, (n + 1) * sizeof(*names));
-        assert_non_null(names);
-        names[n++] = strdup(e->d_name);
-    }
-    closedir(dp);
-    qsort(names, n, sizeof(*names), cmp_names);
-    *out = names;
-    return n;
-}
-
 /* Runs one fixture; returns the number of mismatches (printed). */
 static int run_fixture(const char *dir, const char *name, bool valid)
 {
@@ -101,13 +54,11 @@ static int run_fixture(const char *dir, const char *name, bool valid)
                  name) >= (int)sizeof(exp_path))
         return 1;
     size_t len = 0, elen = 0;
-    char *data = read_all(path, &len);
-    if (!data)
-        return 1;
+    char *data = tu_read_file(path, &len);
     char *expect = NULL;
     struct stat st;
     if (stat(exp_path, &st) == 0)
-        expect = read_all(exp_path, &elen);
+        expect = tu_read_file(exp_path, &elen);
     if (!valid && !expect) {
         print_error("%s: an invalid fixture needs a .expect file\n", name);
         free(data);
@@ -167,7 +118,7 @@ static void run_dir(const char *sub, bool valid, size_t at_least)
     char dir[4096];
     snprintf(dir, sizeof(dir), "%s", test_data(sub));
     char **names;
-    size_t n = list_json(dir, &names);
+    size_t n = tu_list_dir(dir, ".json", &names);
     assert_true(n >= at_least);
     int bad = 0;
     for (size_t i = 0; i < n; i++) {
@@ -473,13 +424,6 @@ static void test_remote_feeds_reject_other_schemes(void **state)
 
 /* ------------------------------------------------------ deck contents */
 
-static time_t utc(int y, int mo, int d, int h, int mi, int s)
-{
-    struct tm tm = {.tm_year = y - 1900, .tm_mon = mo - 1, .tm_mday = d,
-                    .tm_hour = h, .tm_min = mi, .tm_sec = s};
-    return timegm(&tm);
-}
-
 static int setup_shanghai(void **state)
 {
     (void)state;
@@ -492,7 +436,7 @@ static struct deck *load_fixture(const char *name, const char *source, char **by
                                  size_t *len_out)
 {
     size_t len;
-    char *data = read_all(test_data(name), &len);
+    char *data = tu_read_file(test_data(name), &len);
     assert_non_null(data);
     struct feed_report rep;
     struct deck *d = feed_parse(data, len, source, NULL, &rep);
@@ -514,7 +458,7 @@ static void test_deck_contents(void **state)
     char *bytes;
     size_t len;
     struct deck *d = load_fixture("feeds/valid/all-types.json", REMOTE, &bytes, &len);
-    const time_t t0 = utc(2026, 12, 1, 0, 0, 0); /* = 2026-12-01 08:00 in Shanghai */
+    const time_t t0 = tu_utc(2026, 12, 1, 0, 0, 0); /* = 2026-12-01 08:00 in Shanghai */
 
     assert_int_equal(d->refs, 1);
     assert_string_equal(d->source, REMOTE);
@@ -560,9 +504,9 @@ static void test_deck_contents(void **state)
     assert_int_equal(s[1].transition, TRANSITION_SLIDE); /* from defaults */
     assert_true(s[1].has_when);
     assert_true(s[1].when.from.date_only);
-    assert_int_equal(s[1].when.from.t, utc(2026, 8, 31, 16, 0, 0));
+    assert_int_equal(s[1].when.from.t, tu_utc(2026, 8, 31, 16, 0, 0));
     assert_false(s[1].when.until.date_only);
-    assert_int_equal(s[1].when.until.t, utc(2027, 1, 31, 10, 0, 0));
+    assert_int_equal(s[1].when.until.t, tu_utc(2027, 1, 31, 10, 0, 0));
     assert_int_equal(s[1].when.days, 1 | 4 | 16);
     assert_int_equal(s[1].when.hours_from, 7 * 60 + 30);
     assert_int_equal(s[1].when.hours_until, 18 * 60);
@@ -580,15 +524,15 @@ static void test_deck_contents(void **state)
     assert_int_equal(s[3].n_milestones, 4);
     assert_string_equal(s[3].milestones[0].date, "2027");
     assert_true(s[3].milestones[0].when.set);
-    assert_int_equal(s[3].milestones[0].when.t, utc(2026, 12, 31, 16, 0, 0));
-    assert_int_equal(s[3].milestones[1].when.t, utc(2035, 12, 30, 16, 0, 0));
+    assert_int_equal(s[3].milestones[0].when.t, tu_utc(2026, 12, 31, 16, 0, 0));
+    assert_int_equal(s[3].milestones[1].when.t, tu_utc(2035, 12, 30, 16, 0, 0));
     assert_null(s[3].milestones[1].text);
-    assert_int_equal(s[3].milestones[2].when.t, utc(2030, 8, 31, 16, 0, 0));
+    assert_int_equal(s[3].milestones[2].when.t, tu_utc(2030, 8, 31, 16, 0, 0));
     assert_string_equal(s[3].milestones[3].date, "明年秋季");
     assert_false(s[3].milestones[3].when.set);
 
     assert_int_equal(s[4].type, SLIDE_COUNTDOWN);
-    assert_int_equal(s[4].target.t, utc(2027, 6, 7, 1, 0, 0));
+    assert_int_equal(s[4].target.t, tu_utc(2027, 6, 7, 1, 0, 0));
     assert_string_equal(s[4].label, "高考");
     assert_string_equal(s[4].done_text, "加油！");
     assert_int_equal(s[4].when.hours_from, 22 * 60);
@@ -660,7 +604,7 @@ static void test_times(void **state)
 {
     (void)state;
     struct deck *d = load_fixture("feeds/valid/times.json", REMOTE, NULL, NULL);
-    const time_t t0 = utc(2026, 12, 1, 0, 0, 0);
+    const time_t t0 = tu_utc(2026, 12, 1, 0, 0, 0);
     static const struct {
         const char *id;
         int64_t delta;
@@ -679,9 +623,9 @@ static void test_times(void **state)
             fail_msg("%s: %lld", want[i].id, (long long)(d->slides[k].target.t - t0));
     }
     assert_int_equal(d->slides[deck_find_slide(d, "leap-day")].target.t,
-                     utc(2028, 2, 28, 16, 0, 0));
+                     tu_utc(2028, 2, 28, 16, 0, 0));
     assert_int_equal(d->slides[deck_find_slide(d, "leap-second")].target.t,
-                     utc(2016, 12, 31, 23, 59, 59));
+                     tu_utc(2016, 12, 31, 23, 59, 59));
     deck_unref(d);
 
     /* Local times follow TZ, with DST: Berlin is +01:00 in winter and
@@ -693,8 +637,8 @@ static void test_times(void **state)
                   "\"target\": \"2026-07-01 08:00\"}, {\"type\": \"countdown\", "
                   "\"target\": \"2026-12-01 08:00\"}]}", REMOTE, &rep);
     assert_non_null(d);
-    assert_int_equal(d->slides[0].target.t, utc(2026, 7, 1, 6, 0, 0));
-    assert_int_equal(d->slides[1].target.t, utc(2026, 12, 1, 7, 0, 0));
+    assert_int_equal(d->slides[0].target.t, tu_utc(2026, 7, 1, 6, 0, 0));
+    assert_int_equal(d->slides[1].target.t, tu_utc(2026, 12, 1, 7, 0, 0));
     deck_unref(d);
     feed_report_free(&rep);
     setup_shanghai(NULL);
@@ -756,7 +700,7 @@ static void test_builtin(void **state)
 {
     (void)state;
     size_t len, logo_len;
-    char *bytes = read_all(top_path("assets/default-feed.json"), &len);
+    char *bytes = tu_read_file(tu_top_path("assets/default-feed.json"), &len);
     assert_non_null(bytes);
     struct feed_report rep;
     struct deck *file = feed_parse(bytes, len, "assets/default-feed.json", NULL, &rep);
@@ -772,7 +716,7 @@ static void test_builtin(void **state)
     assert_string_equal(d->hash, file->hash);
     assert_int_equal(d->n_slides, file->n_slides);
     assert_true(d->n_slides >= 1);
-    char *logo = read_all(top_path("assets/images/logo.png"), &logo_len);
+    char *logo = tu_read_file(tu_top_path("assets/images/logo.png"), &logo_len);
     assert_non_null(logo);
     int logos = 0;
     for (size_t i = 0; i < d->n_images; i++) {
@@ -794,21 +738,13 @@ static void test_builtin(void **state)
 
 /* ------------------------------------------------- printing, --check */
 
-static FILE *capture(char **buf, size_t *len)
-{
-    *buf = NULL;
-    FILE *f = open_memstream(buf, len);
-    assert_non_null(f);
-    return f;
-}
-
 /* The complete example of docs/feed.md is a valid feed without warnings,
  * with every slide type. */
 static void test_docs_example(void **state)
 {
     (void)state;
     size_t len;
-    char *md = read_all(top_path("docs/feed.md"), &len);
+    char *md = tu_read_file(tu_top_path("docs/feed.md"), &len);
     assert_non_null(md);
     char *start = strstr(md, "```json\n");
     assert_non_null(start);
@@ -843,11 +779,9 @@ static void test_report_print(void **state)
     struct feed_report rep;
     assert_null(parse_str("{\"format\": \"edukiosk/1\", \"x\": 1, \"slides\": [{\"type\": "
                           "\"list\", \"title\": \"t\", \"items\": []}]}", REMOTE, &rep));
-    char *buf = NULL;
-    size_t len = 0;
-    FILE *f = open_memstream(&buf, &len);
-    feed_report_print(&rep, "feed.json", f);
-    fclose(f);
+    struct tu_capture cap;
+    feed_report_print(&rep, "feed.json", tu_capture_open(&cap));
+    char *buf = tu_capture_close(&cap);
     assert_string_equal(buf, "feed.json:1:26: warning: x: unknown field (ignored)\n"
                              "feed.json:1:85: slides[0].items: must be a list of 1 to 12 texts\n");
     free(buf);
@@ -855,9 +789,8 @@ static void test_report_print(void **state)
     feed_report_free(NULL);
 
     assert_null(parse_str("{", REMOTE, &rep));
-    f = open_memstream(&buf, &len);
-    feed_report_print(&rep, NULL, f);
-    fclose(f);
+    feed_report_print(&rep, NULL, tu_capture_open(&cap));
+    buf = tu_capture_close(&cap);
     assert_string_equal(buf, "feed:1:2: invalid JSON: the text ends too early (an unclosed \" [ "
                              "or {?)\n");
     free(buf);
@@ -879,14 +812,12 @@ static void test_check(void **state)
         "  {\"type\": \"quote\", \"text\": \"south\", \"sites\": [\"south\"]}\n"
         " ]}\n";
     const char *const sites[] = {"North"};
-    struct schedule_ctx sc = {.now = utc(2026, 6, 1, 4, 0, 0), .clock_ok = true,
+    struct schedule_ctx sc = {.now = tu_utc(2026, 6, 1, 4, 0, 0), .clock_ok = true,
                               .sites = sites, .n_sites = 1};
-    FILE *f;
-    size_t len;
-    char *buf;
-    f = capture(&buf, &len);
-    assert_int_equal(feed_check(json, strlen(json), "feed.json", NULL, &sc, f), 0);
-    fclose(f);
+    struct tu_capture cap;
+    assert_int_equal(feed_check(json, strlen(json), "feed.json", NULL, &sc,
+                                tu_capture_open(&cap)), 0);
+    char *buf = tu_capture_close(&cap);
     assert_string_equal(buf,
         "feed.json:6:12: warning: slides[2].type: unknown slide type \"hologram\"; this slide "
         "is skipped\n"
@@ -897,16 +828,16 @@ static void test_check(void **state)
     free(buf);
 
     /* Without a schedule, no "would show now". */
-    f = capture(&buf, &len);
-    assert_int_equal(feed_check(json, strlen(json), "feed.json", NULL, NULL, f), 0);
-    fclose(f);
+    assert_int_equal(feed_check(json, strlen(json), "feed.json", NULL, NULL,
+                                tu_capture_open(&cap)), 0);
+    buf = tu_capture_close(&cap);
     assert_non_null(strstr(buf, "feed.json: valid, 4 slides, 1 warning\nfeed.json: alert (info)\n"));
     free(buf);
 
     json = "{\"format\": \"edukiosk/1\", \"slides\": [{\"type\": \"quote\", \"duration\": 1}]}";
-    f = capture(&buf, &len);
-    assert_int_equal(feed_check(json, strlen(json), "https://example.org/f.json", NULL, &sc, f), 1);
-    fclose(f);
+    assert_int_equal(feed_check(json, strlen(json), "https://example.org/f.json", NULL, &sc,
+                                tu_capture_open(&cap)), 1);
+    buf = tu_capture_close(&cap);
     assert_string_equal(buf,
         "https://example.org/f.json:1:37: slides[0].text: required field is missing\n"
         "https://example.org/f.json:1:67: slides[0].duration: must be a number from 3 to 600\n"
@@ -926,13 +857,13 @@ static void test_mutations(void **state)
     char dir[4096];
     snprintf(dir, sizeof(dir), "%s", test_data("feeds/valid"));
     char **names;
-    size_t n = list_json(dir, &names);
+    size_t n = tu_list_dir(dir, ".json", &names);
     unsigned decks = 0, runs = 0;
     for (size_t f = 0; f < n; f++) {
         char path[8192];
         snprintf(path, sizeof(path), "%s/%s", dir, names[f]);
         size_t len;
-        char *orig = read_all(path, &len);
+        char *orig = tu_read_file(path, &len);
         assert_non_null(orig);
         for (int m = 0; m < 300; m++) {
             char *buf = malloc(len + 1);
@@ -1189,7 +1120,8 @@ static bool sv_valid(struct sv *v, json_t *s, json_t *x, const char *path)
 static json_t *load_schema(void)
 {
     json_error_t e;
-    json_t *s = json_load_file(top_path("docs/feed.schema.json"), JSON_REJECT_DUPLICATES, &e);
+    json_t *s = json_load_file(tu_top_path("docs/feed.schema.json"), JSON_REJECT_DUPLICATES,
+                               &e);
     if (!s)
         fail_msg("docs/feed.schema.json:%d:%d: %s", e.line, e.column, e.text);
     return s;
@@ -1411,13 +1343,13 @@ static void test_fixtures_against_schema(void **state)
     char **names;
     char dir[4096];
     snprintf(dir, sizeof(dir), "%s", test_data("feeds/valid"));
-    size_t n = list_json(dir, &names);
+    size_t n = tu_list_dir(dir, ".json", &names);
     for (size_t i = 0; i < n; i++) {
         char path[4096], why[512];
         if (snprintf(path, sizeof(path), "%s/%s", dir, names[i]) >= (int)sizeof(path))
             fail();
         size_t len;
-        char *bytes = read_all(path, &len);
+        char *bytes = tu_read_file(path, &len);
         struct feed_report rep;
         struct deck *d = feed_parse(bytes, len, "feed.json", NULL, &rep);
         assert_non_null(d);
@@ -1440,7 +1372,7 @@ static void test_fixtures_against_schema(void **state)
     free(names);
 
     json_error_t e;
-    json_t *doc = json_load_file(top_path("assets/default-feed.json"), 0, &e);
+    json_t *doc = json_load_file(tu_top_path("assets/default-feed.json"), 0, &e);
     assert_non_null(doc);
     char why[512];
     if (!schema_accepts(schema, doc, why, sizeof(why)))

@@ -5,36 +5,24 @@
  * valgrind too). */
 #include "testutil.h"
 
-#include <dirent.h>
 #include <string.h>
 
 #include "feed.h"
 #include "fileutil.h"
-
-static int cmp_names(const void *a, const void *b)
-{
-    return strcmp(*(char *const *)a, *(char *const *)b);
-}
 
 static void test_suite(void **state)
 {
     (void)state;
     char dir[4096];
     snprintf(dir, sizeof(dir), "%s", test_data("JSONTestSuite/test_parsing"));
-    DIR *dp = opendir(dir);
-    assert_non_null(dp);
-    char **names = NULL;
-    size_t n = 0;
-    struct dirent *e;
-    while ((e = readdir(dp))) {
-        if (e->d_name[0] != 'y' && e->d_name[0] != 'n' && e->d_name[0] != 'i')
-            continue;
-        names = realloc(names, (n + 1) * sizeof(*names));
-        assert_non_null(names);
-        names[n++] = strdup(e->d_name);
+    char **names;
+    size_t n_all = tu_list_dir(dir, "", &names), n = 0;
+    for (size_t i = 0; i < n_all; i++) { /* keep y_, n_ and i_ files, in order */
+        if (names[i][0] == 'y' || names[i][0] == 'n' || names[i][0] == 'i')
+            names[n++] = names[i];
+        else
+            free(names[i]);
     }
-    closedir(dp);
-    qsort(names, n, sizeof(*names), cmp_names);
     assert_true(n >= 300);
 
     size_t counts[3] = {0};

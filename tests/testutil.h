@@ -157,9 +157,11 @@ static inline ino_t tu_inode(const char *path)
 
 /* The whole file in a new NUL-terminated buffer (caller frees); *len,
  * when len is not NULL, is its size without the NUL.  Binary safe.
- * NULL with errno set when the file cannot be opened or read. */
+ * NULL with errno set (and *len 0) when the file cannot be opened or read. */
 static inline char *tu_try_read_file(const char *path, size_t *len)
 {
+    if (len)
+        *len = 0;
     FILE *f = fopen(path, "rb");
     if (!f)
         return NULL;
