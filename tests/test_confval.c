@@ -15,12 +15,9 @@
 static const char *printed(enum confval_type t, const struct confval *v, char *buf,
                            size_t len)
 {
-    char *out = NULL;
-    size_t n = 0;
-    FILE *f = open_memstream(&out, &n);
-    assert_non_null(f);
-    confval_print(t, v, f);
-    assert_int_equal(fclose(f), 0);
+    struct tu_capture cap;
+    confval_print(t, v, tu_capture_open(&cap));
+    char *out = tu_capture_close(&cap);
     snprintf(buf, len, "%s", out);
     free(out);
     return buf;

@@ -23,13 +23,6 @@ static time_t local(int y, int mo, int d, int h, int mi, int s)
     return mktime(&tm);
 }
 
-static time_t utc(int y, int mo, int d, int h, int mi, int s)
-{
-    struct tm tm = {.tm_year = y - 1900, .tm_mon = mo - 1, .tm_mday = d,
-                    .tm_hour = h, .tm_min = mi, .tm_sec = s};
-    return timegm(&tm);
-}
-
 /* A deck of one quote slide with the given extra members, parsed in the
  * current TZ (as the kiosk does). */
 static struct deck *slide_with(const char *extra)
@@ -58,7 +51,7 @@ static void test_no_when(void **state)
     set_tz("Asia/Shanghai");
     struct deck *d = slide_with("");
     assert_int_equal(at(d, 0), SCHED_ACTIVE);
-    assert_int_equal(at(d, utc(2026, 12, 1, 0, 0, 0)), SCHED_ACTIVE);
+    assert_int_equal(at(d, tu_utc(2026, 12, 1, 0, 0, 0)), SCHED_ACTIVE);
     struct schedule_ctx c = {.now = 5, .clock_ok = false};
     assert_int_equal(schedule_slide(&d->slides[0], &c), SCHED_ACTIVE);
     deck_unref(d);
@@ -71,7 +64,7 @@ static void test_from_until_edges(void **state)
     set_tz("Asia/Shanghai");
     struct deck *d = slide_with("\"when\": {\"from\": \"2026-12-01 08:00\", "
                                 "\"until\": \"2026-12-01 18:00\"}");
-    time_t from = utc(2026, 12, 1, 0, 0, 0), until = utc(2026, 12, 1, 10, 0, 0);
+    time_t from = tu_utc(2026, 12, 1, 0, 0, 0), until = tu_utc(2026, 12, 1, 10, 0, 0);
     assert_int_equal(at(d, from - 1), SCHED_NOT_YET);
     assert_int_equal(at(d, from), SCHED_ACTIVE);
     assert_int_equal(at(d, until - 1), SCHED_ACTIVE);
@@ -79,8 +72,8 @@ static void test_from_until_edges(void **state)
     deck_unref(d);
 
     d = slide_with("\"when\": {\"from\": \"2026-12-01T00:00:00Z\"}");
-    assert_int_equal(at(d, utc(2026, 11, 30, 23, 59, 59)), SCHED_NOT_YET);
-    assert_int_equal(at(d, utc(2027, 11, 30, 23, 59, 59)), SCHED_ACTIVE);
+    assert_int_equal(at(d, tu_utc(2026, 11, 30, 23, 59, 59)), SCHED_NOT_YET);
+    assert_int_equal(at(d, tu_utc(2027, 11, 30, 23, 59, 59)), SCHED_ACTIVE);
     deck_unref(d);
 }
 
@@ -104,20 +97,20 @@ static void test_dst_days_berlin(void **state)
     set_tz("Europe/Berlin");
     struct deck *d = slide_with("\"when\": {\"until\": \"2026-03-29\"}");
     /* Summer time from 02:00: midnight after is 22:00Z. */
-    assert_int_equal(at(d, utc(2026, 3, 29, 21, 59, 59)), SCHED_ACTIVE);
-    assert_int_equal(at(d, utc(2026, 3, 29, 22, 0, 0)), SCHED_EXPIRED);
+    assert_int_equal(at(d, tu_utc(2026, 3, 29, 21, 59, 59)), SCHED_ACTIVE);
+    assert_int_equal(at(d, tu_utc(2026, 3, 29, 22, 0, 0)), SCHED_EXPIRED);
     deck_unref(d);
     d = slide_with("\"when\": {\"until\": \"2026-10-25\"}");
     /* Back to winter time at 03:00: midnight after is 23:00Z. */
-    assert_int_equal(at(d, utc(2026, 10, 25, 22, 59, 59)), SCHED_ACTIVE);
-    assert_int_equal(at(d, utc(2026, 10, 25, 23, 0, 0)), SCHED_EXPIRED);
+    assert_int_equal(at(d, tu_utc(2026, 10, 25, 22, 59, 59)), SCHED_ACTIVE);
+    assert_int_equal(at(d, tu_utc(2026, 10, 25, 23, 0, 0)), SCHED_EXPIRED);
     deck_unref(d);
     /* Hours are wall-clock hours in summer and in winter alike. */
     d = slide_with("\"when\": {\"hours\": \"07:30-18:00\"}");
-    assert_int_equal(at(d, utc(2026, 7, 1, 5, 29, 0)), SCHED_WRONG_HOURS);
-    assert_int_equal(at(d, utc(2026, 7, 1, 5, 30, 0)), SCHED_ACTIVE);
-    assert_int_equal(at(d, utc(2026, 12, 1, 6, 29, 0)), SCHED_WRONG_HOURS);
-    assert_int_equal(at(d, utc(2026, 12, 1, 6, 30, 0)), SCHED_ACTIVE);
+    assert_int_equal(at(d, tu_utc(2026, 7, 1, 5, 29, 0)), SCHED_WRONG_HOURS);
+    assert_int_equal(at(d, tu_utc(2026, 7, 1, 5, 30, 0)), SCHED_ACTIVE);
+    assert_int_equal(at(d, tu_utc(2026, 12, 1, 6, 29, 0)), SCHED_WRONG_HOURS);
+    assert_int_equal(at(d, tu_utc(2026, 12, 1, 6, 30, 0)), SCHED_ACTIVE);
     deck_unref(d);
     set_tz("Asia/Shanghai");
 }
@@ -190,7 +183,7 @@ static void test_sites(void **state)
     struct deck *d = slide_with("\"sites\": [\"north-campus\", \"library\"]");
     const char *const north[] = {"gym", "North-Campus"};
     const char *const south[] = {"south-campus"};
-    struct schedule_ctx c = {.now = utc(2026, 12, 1, 0, 0, 0), .clock_ok = true};
+    struct schedule_ctx c = {.now = tu_utc(2026, 12, 1, 0, 0, 0), .clock_ok = true};
     assert_int_equal(schedule_slide(&d->slides[0], &c), SCHED_OTHER_SITE); /* no tags */
     c.sites = north;
     c.n_sites = 2;
