@@ -23,20 +23,19 @@
 #define LEVEL_TOLERANCE 24   /* per channel */
 #define PIXEL_TOLERANCE 0.002 /* share of pixels allowed beyond it */
 
-static char outdir[] = "/tmp/edukiosk-golden-XXXXXX";
 static bool all_matched;
 
 static int setup(void **state)
 {
     (void)state;
-    if (!mkdtemp(outdir))
+    if (tu_tmpdir_create("edukiosk-golden") < 0)
         return -1;
     if (TTF_Init() < 0)
         return -1;
     struct deck *d = feed_builtin();
     if (!d)
         return -1;
-    int rc = export_render(d, outdir, 1920, 1080, GOLDEN_NOW);
+    int rc = export_render(d, tu_tmpdir(), 1920, 1080, GOLDEN_NOW);
     deck_unref(d);
     return rc;
 }
@@ -47,9 +46,7 @@ static int teardown(void **state)
     TTF_Quit();
     if (!all_matched)
         return 0; /* keep the new images for a look */
-    char cmd[256];
-    snprintf(cmd, sizeof(cmd), "rm -rf '%s'", outdir);
-    return system(cmd) == 0 ? 0 : -1;
+    return tu_tmpdir_remove();
 }
 
 static double differing_share(SDL_Surface *a, SDL_Surface *b)
@@ -86,9 +83,9 @@ static void test_matches_golden(void **state)
     (void)state;
     int n = 0;
     for (int i = 1;; i++) {
-        char name[64], got[512];
+        char name[64], got[TU_PATH_MAX + 32];
         snprintf(name, sizeof(name), "../golden/slide-%02d.png", i);
-        snprintf(got, sizeof(got), "%s/slide-%02d.png", outdir, i);
+        snprintf(got, sizeof(got), "%s/slide-%02d.png", tu_tmpdir(), i);
         if (access(got, F_OK) != 0)
             break;
         SDL_Surface *want = load(test_data(name));
