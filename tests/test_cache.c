@@ -19,18 +19,6 @@
 #include "fileutil.h"
 #include "hash.h"
 
-static int group_setup(void **state)
-{
-    (void)state;
-    return tu_tmpdir_create("test_cache");
-}
-
-static int group_teardown(void **state)
-{
-    (void)state;
-    return tu_tmpdir_remove();
-}
-
 /* A new cache directory (cache0, cache1, ...), made by cache_prepare. */
 static void make_cache(char *out, size_t len)
 {
@@ -412,5 +400,5 @@ int main(void)
         cmocka_unit_test(test_prepare_removes_temps),
         cmocka_unit_test(test_crash_safety),
     };
-    return cmocka_run_group_tests(tests, group_setup, group_teardown);
+    return cmocka_run_group_tests(tests, tu_tmpdir_setup, tu_tmpdir_teardown);
 }

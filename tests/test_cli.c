@@ -10,17 +10,10 @@
 
 static int setup_dir(void **state)
 {
-    (void)state;
     unsetenv("EDUKIOSK_CONFIG");
     unsetenv("RUNTIME_DIRECTORY");
     unsetenv("XDG_RUNTIME_DIR");
-    return tu_tmpdir_create("test_cli");
-}
-
-static int teardown_dir(void **state)
-{
-    (void)state;
-    return tu_tmpdir_remove();
+    return tu_tmpdir_setup(state);
 }
 
 /* name in the temporary directory, holding text; returns its path. */
@@ -471,5 +464,5 @@ int main(void)
         cmocka_unit_test(test_print_config),
         cmocka_unit_test(test_usage_text),
     };
-    return cmocka_run_group_tests(tests, setup_dir, teardown_dir);
+    return cmocka_run_group_tests(tests, setup_dir, tu_tmpdir_teardown);
 }

@@ -9,18 +9,6 @@
 
 /* ---- helpers ------------------------------------------------------------ */
 
-static int setup_dir(void **state)
-{
-    (void)state;
-    return tu_tmpdir_create("test_config");
-}
-
-static int teardown_dir(void **state)
-{
-    (void)state;
-    return tu_tmpdir_remove();
-}
-
 /* name in the temporary directory, holding text; returns its path. */
 static const char *write_conf(const char *name, const char *text)
 {
@@ -684,5 +672,5 @@ int main(void)
         cmocka_unit_test(test_reference_matches_docs),
         cmocka_unit_test(test_example_config),
     };
-    return cmocka_run_group_tests(tests, setup_dir, teardown_dir);
+    return cmocka_run_group_tests(tests, tu_tmpdir_setup, tu_tmpdir_teardown);
 }

@@ -14,18 +14,6 @@
 #include "config.h"
 #include "platform.h"
 
-static int setup_dir(void **state)
-{
-    (void)state;
-    return tu_tmpdir_create("test_platform");
-}
-
-static int teardown_dir(void **state)
-{
-    (void)state;
-    return tu_tmpdir_remove();
-}
-
 /* Polls (up to 20 s) until path exists; the bound only stops a broken
  * build from hanging, no test depends on how fast anything is. */
 static bool wait_for_file(const char *path)
@@ -472,5 +460,5 @@ int main(void)
         cmocka_unit_test(test_power_timeout),
         cmocka_unit_test(test_power_stop),
     };
-    return cmocka_run_group_tests(tests, setup_dir, teardown_dir);
+    return cmocka_run_group_tests(tests, tu_tmpdir_setup, tu_tmpdir_teardown);
 }

@@ -12,16 +12,9 @@
 
 static int setup_dir(void **state)
 {
-    (void)state;
     setenv("TZ", "Asia/Shanghai", 1);
     tzset();
-    return tu_tmpdir_create("test_status");
-}
-
-static int teardown_dir(void **state)
-{
-    (void)state;
-    return tu_tmpdir_remove();
+    return tu_tmpdir_setup(state);
 }
 
 /* A file the status module wrote: never empty. */
@@ -438,5 +431,5 @@ int main(void)
         cmocka_unit_test(test_metrics_edge_cases),
         cmocka_unit_test(test_metrics_file_rate_limit),
     };
-    return cmocka_run_group_tests(tests, setup_dir, teardown_dir);
+    return cmocka_run_group_tests(tests, setup_dir, tu_tmpdir_teardown);
 }

@@ -122,6 +122,20 @@ static inline int tu_tmpdir_remove(void)
     return 0;
 }
 
+/* cmocka group setup and teardown for programs that need no more than the
+ * temporary directory, named after the program (test_x.XXXXXX). */
+static inline int tu_tmpdir_setup(void **state)
+{
+    (void)state;
+    return tu_tmpdir_create(program_invocation_short_name);
+}
+
+static inline int tu_tmpdir_teardown(void **state)
+{
+    (void)state;
+    return tu_tmpdir_remove();
+}
+
 /* name inside the program's temporary directory (tu_path's buffers). */
 static inline const char *tu_tmp_path(const char *name)
 {
