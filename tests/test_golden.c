@@ -96,12 +96,12 @@ static void test_matches_golden(void **state)
         assert_int_equal(want->w, have->w);
         assert_int_equal(want->h, have->h);
         double share = differing_share(want, have);
+        SDL_FreeSurface(want);
+        SDL_FreeSurface(have);
         if (share > PIXEL_TOLERANCE)
             fail_msg("slide %d differs from its golden image in %.2f%% of pixels; "
                      "the new one is %s",
                      i, share * 100.0, got);
-        SDL_FreeSurface(want);
-        SDL_FreeSurface(have);
         n++;
     }
     /* Every golden image has a slide, and the other way round. */
