@@ -9,6 +9,7 @@
 #include "layout_priv.h"
 
 #include <stdio.h>
+#include <string.h>
 
 /* The short accent rule under a centred heading that ends at y, centred
  * on cx; returns where what follows starts. */
@@ -36,7 +37,7 @@ int layout_alert(const struct deck *d, const struct alert *al, int w, int h,
     a.h = imax(0, h - sc(&b, 80) - a.y - (c.ticker.h > 0 ? c.ticker.h : 0));
     bool en = d && d->lang == LANG_EN;
     const char *tag = en ? "EMERGENCY" : "紧急通知";
-    int tpx = sc(&b, 40);
+    int tpx = sc(&b, 48);
     struct text_lines tl;
     lb_fit(&b, (struct text_fit_req){.text = tag, .box_w = a.w,
                                      .box_h = line_h(tpx, 1.3f), .max_px = tpx,
@@ -44,22 +45,49 @@ int layout_alert(const struct deck *d, const struct alert *al, int w, int h,
                                      .max_lines = 1},
            &tl);
     int pill_h = (int)lround(tl.line_h * 1.5), pill_w = widest(&tl) + 2 * sc(&b, 32);
-    int w2 = imin(a.w, sc(&b, 1600));
+    /* An emergency must read from across the hall: title and text take
+     * the whole screen width and as much height as they can use.  A few
+     * title ceilings are tried; the text is fitted under each at up to
+     * 5/7 of the title's size (the title must stay clearly the larger),
+     * and the pair with the largest text wins (ties: the larger title). */
+    int w2 = a.w;
     int rest = a.h - pill_h - sc(&b, 48);
     struct text_lines title, text;
-    lb_fit_title(&b, (struct text_fit_req){.text = al->title, .box_w = w2,
-                                           .box_h = rest / 2, .max_px = sc(&b, 120),
-                                           .min_px = sc(&b, 64), .bold = true,
-                                           .line_spacing = 1.2f, .max_lines = 3,
-                                           .balance = true},
-                 &title);
+    memset(&title, 0, sizeof(title));
+    memset(&text, 0, sizeof(text));
+    static const int title_max[] = {160, 140, 120, 104, 88};
+    for (size_t i = 0; i < sizeof(title_max) / sizeof(title_max[0]) && !b.fail; i++) {
+        struct text_lines t1, x1;
+        lb_fit_title(&b, (struct text_fit_req){.text = al->title, .box_w = w2,
+                                               .box_h = rest * 2 / 5,
+                                               .max_px = sc(&b, title_max[i]),
+                                               .min_px = sc(&b, 64), .bold = true,
+                                               .line_spacing = 1.2f, .max_lines = 3,
+                                               .balance = true},
+                     &t1);
+        int th1 = text_h(&t1);
+        int xmax = t1.n ? imin(sc(&b, 104), t1.px * 5 / 7) : sc(&b, 104);
+        lb_fit(&b, (struct text_fit_req){.text = al->text, .box_w = w2,
+                                         .box_h = rest - th1 - (th1 ? rule_block(&b) : 0),
+                                         .max_px = xmax, .min_px = sc(&b, 36),
+                                         .line_spacing = 1.4f, .balance = true},
+               &x1);
+        bool first = i == 0;
+        bool better = (text.ellipsized && !x1.ellipsized) ||
+                      (x1.ellipsized == text.ellipsized &&
+                       (x1.px > text.px || (x1.px == text.px && t1.px > title.px)));
+        if (first || better) {
+            text_lines_free(&title);
+            text_lines_free(&text);
+            title = t1;
+            text = x1;
+        } else {
+            text_lines_free(&t1);
+            text_lines_free(&x1);
+        }
+    }
     int th = text_h(&title);
     int rule = th ? rule_block(&b) : 0;
-    lb_fit_title(&b, (struct text_fit_req){.text = al->text, .box_w = w2,
-                                           .box_h = rest - th - rule,
-                                           .max_px = sc(&b, 60), .min_px = sc(&b, 36),
-                                           .line_spacing = 1.45f, .balance = true},
-                 &text);
     int xh = text_h(&text);
     int y = settle(a.y, a.h, pill_h + sc(&b, 48) + th + rule + xh);
     int cx = a.x + a.w / 2;
