@@ -100,7 +100,9 @@ void lay_list(struct lb *b, const struct slide *s, struct lay_box a, bool portra
         f.text[i] = s->items[i] ? s->items[i] : "";
         f.fixed_h[i] = 2 * pady;
     }
-    int lo = sc(b, 32), hi = sc(b, 56);
+    /* A short list may grow: two items at the size of twelve would leave
+     * the screen half empty. */
+    int lo = sc(b, 32), hi = sc(b, n <= 3 ? 64 : n <= 5 || portrait ? 60 : 56);
     struct flow_sol sol = flow_solve(b, &f, lo, hi, body.h);
     if (!portrait && n >= 5) {
         struct flow f2 = f;
@@ -242,8 +244,14 @@ static void card_fit(struct lb *b, const struct slide *s, int n, int cw, int ch,
     int inner_h = imax(1, ch - cf->top - cf->pad);
     float tsp = tight == 2 ? 1.35f : 1.45f;
 
-    /* Headings: one size for all cards, the largest every card allows. */
-    struct text_fit_req hr = {.box_w = inner_w, .max_px = sc(b, any_text ? 46 : 56),
+    /* Headings: one size for all cards, the largest every card allows.
+     * The ceilings grow with the cell (geometric mean of its sides, in
+     * design px): three cards on a screen read at a size six cannot. */
+    double g = sqrt((double)cw * ch) / b->u;
+    int head_max = any_text ? (int)lround(fmin(fmax(g * 0.12, 46), 72))
+                            : (int)lround(fmin(fmax(g * 0.125, 56), 72));
+    int text_max = (int)lround(fmin(fmax(g * 0.095, 40), 60));
+    struct text_fit_req hr = {.box_w = inner_w, .max_px = sc(b, head_max),
                               .min_px = sc(b, 30), .bold = true, .line_spacing = 1.3f,
                               .max_lines = any_text ? (tight == 2 ? 1 : 2) : 3,
                               .balance = true,
@@ -259,7 +267,7 @@ static void card_fit(struct lb *b, const struct slide *s, int n, int cw, int ch,
      * every card; each then follows its own heading. */
     struct text_fit_req tr = {.box_w = inner_w,
                               .box_h = inner_h - hl * line_h(hp, 1.3f) - cf->tgap,
-                              .max_px = imin(sc(b, 40), hp), .min_px = imin(sc(b, 28), hp),
+                              .max_px = imin(sc(b, text_max), hp), .min_px = imin(sc(b, 28), hp),
                               .line_spacing = tsp, .balance = true};
     if (any_text && tr.box_h >= line_h(tr.min_px, tsp))
         lb_fit_common(b, &tr, texts, n, cf->text);
@@ -381,8 +389,9 @@ void lay_quote(struct lb *b, const struct slide *s, struct lay_box a)
     int th = 0, block = 0, top = 0, open_dy = 0, close_dy = 0;
     for (int tries = 0; tries < 4; tries++) {
         lb_fit(b, (struct text_fit_req){.text = s->text, .box_w = tw, .box_h = tavail,
-                                        .max_px = sc(b, 68), .min_px = sc(b, 40),
-                                        .line_spacing = 1.5f, .balance = true},
+                                        .max_px = sc(b, beside ? 84 : 88),
+                                        .min_px = sc(b, 40), .line_spacing = 1.5f,
+                                        .balance = true},
                &t);
         th = text_h(&t);
         if (th == 0)
