@@ -125,37 +125,43 @@ static void add_dot(struct lb *b, int cx, int cy, const struct ms_state *st, boo
     }
 }
 
+/* Type grows for a short timeline: two milestones at the size of eight
+ * would leave most of the screen empty. */
+static double sparse_gain(int n) { return n <= 2 ? 1.35 : n == 3 ? 1.2 : 1.0; }
+
 /* Landscape: milestones in columns along a horizontal line; date and
  * days above it, label and text below. */
 static void lay_timeline_h(struct lb *b, const struct slide *s, struct lay_box body,
                            int n, const struct ms_state *st, int next)
 {
+    double k = sparse_gain(n);
     int colw = body.w / n;
-    int tw = imin(colw - sc(b, 28), sc(b, 640));
+    int tw = imin(colw - sc(b, 28), sc(b, 640 * k));
     const char *dates[MAX_MILESTONES], *labels[MAX_MILESTONES], *texts[MAX_MILESTONES];
     for (int i = 0; i < n; i++) {
         dates[i] = s->milestones[i].date;
         labels[i] = s->milestones[i].label;
         texts[i] = s->milestones[i].text;
     }
-    struct text_fit_req dr = {.box_w = tw, .box_h = line_h(sc(b, 40), 1.3f) * 2,
-                              .max_px = sc(b, 40), .min_px = sc(b, 28), .bold = true,
+    struct text_fit_req dr = {.box_w = tw, .box_h = line_h(sc(b, 40 * k), 1.3f) * 2,
+                              .max_px = sc(b, 40 * k), .min_px = sc(b, 28), .bold = true,
                               .line_spacing = 1.3f, .max_lines = 2, .balance = true};
-    struct text_fit_req lr = {.box_w = tw, .box_h = line_h(sc(b, 44), 1.3f) * 2,
-                              .max_px = sc(b, 44), .min_px = sc(b, 30), .bold = true,
+    struct text_fit_req lr = {.box_w = tw, .box_h = line_h(sc(b, 44 * k), 1.3f) * 2,
+                              .max_px = sc(b, 44 * k), .min_px = sc(b, 30), .bold = true,
                               .line_spacing = 1.3f, .max_lines = 2, .balance = true};
     struct text_lines dt[MAX_MILESTONES], lt[MAX_MILESTONES], xt[MAX_MILESTONES];
     int dl = lb_fit_common(b, &dr, dates, n, dt);
     int ll = lb_fit_common(b, &lr, labels, n, lt);
     struct pills pl;
-    make_pills(b, st, n, tw, sc(b, 30), &pl);
+    make_pills(b, st, n, tw, sc(b, 30 * k), &pl);
     int date_h = dl * line_h(dr.max_px, 1.3f);
     int label_h = ll * line_h(lr.max_px, 1.3f);
     int g = sc(b, 16);
     int dot_zone = sc(b, 56);
     int above = date_h + (pl.h ? g + pl.h : 0) + sc(b, 24);
     int fixed = above + dot_zone + sc(b, 24) + label_h + g;
-    struct text_fit_req xr = {.box_w = tw, .box_h = body.h - fixed, .max_px = sc(b, 36),
+    struct text_fit_req xr = {.box_w = tw, .box_h = body.h - fixed,
+                              .max_px = sc(b, 36 * k),
                               .min_px = sc(b, 28), .line_spacing = 1.4f, .balance = true};
     int xl = lb_fit_common(b, &xr, texts, n, xt);
     int total = fixed + xl * line_h(xr.max_px, 1.4f) - (xl ? 0 : g);
@@ -207,15 +213,19 @@ static void lay_timeline_v(struct lb *b, const struct slide *s, struct lay_box b
         labels[i] = s->milestones[i].label;
     }
     struct pills pl;
-    make_pills(b, st, n, tw / 2, sc(b, 30), &pl);
+    /* The pill shares the row with date and label: it grows less than
+     * they do, so they keep the larger type. */
+    double k = sparse_gain(n);
+    make_pills(b, st, n, tw / 2, sc(b, 30 * fmin(k, 1.15)), &pl);
     int pill_room = 0;
     for (int i = 0; i < n; i++)
         if (pl.on[i])
             pill_room = imax(pill_room, pl.w[i] + gap_x);
 
     /* Date and label share one size, the largest every row allows. */
-    struct text_fit_req dr = {.box_w = (tw - pill_room) * 2 / 5,
-                              .box_h = line_h(sc(b, 42), 1.3f), .max_px = sc(b, 42),
+    struct text_fit_req dr = {.box_w = (tw - pill_room) / 2,
+                              .box_h = line_h(sc(b, 42 * k), 1.3f),
+                              .max_px = sc(b, 42 * k),
                               .min_px = sc(b, 30), .bold = true, .line_spacing = 1.3f,
                               .max_lines = 1};
     struct text_lines dt[MAX_MILESTONES], lt[MAX_MILESTONES];
@@ -244,7 +254,7 @@ static void lay_timeline_v(struct lb *b, const struct slide *s, struct lay_box b
             f.text[i] = s->milestones[i].text;
             f.fixed_h[i] = head_h[i] + (nonempty(f.text[i]) ? g : 0);
         }
-        sol = flow_solve(b, &f, sc(b, 28), sc(b, 38), body.h);
+        sol = flow_solve(b, &f, sc(b, 28), imin(sc(b, 38 * k), hp), body.h);
         if ((sol.fits && sol.cap != CAP_HIDE) || label_lines == 1)
             break;
         lines_free(lt, n);
@@ -252,7 +262,7 @@ static void lay_timeline_v(struct lb *b, const struct slide *s, struct lay_box b
     int px = sol.px, cap = sol.cap;
     int lines[MAX_ENTRIES];
     long used = flow_height(b, &f, px, cap, lines);
-    int gap = flow_gap(&f, px) + flow_spread(body.h, used, n - 1, sc(b, 48));
+    int gap = flow_gap(&f, px) + flow_spread(body.h, used, n - 1, sc(b, 48 * k * k));
     used += (long)(n - 1) * (gap - flow_gap(&f, px));
     int y = settle(body.y, body.h, (int)used);
 
