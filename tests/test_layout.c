@@ -582,7 +582,8 @@ static void test_list(void **state)
         assert_true(t->text.px >= 72 && t->text.px <= 96);
         slide_layout_free(&l);
     }
-    /* A short list reads as body text at full size, with bullets. */
+    /* A short list reads as body text at full size, with bullets, and
+     * larger than a long one: a sparse slide uses its room. */
     struct slide s = {.type = SLIDE_LIST, .title = "聚焦「2项创建」", .items = items,
                       .n_items = 3};
     struct slide_layout l;
@@ -590,8 +591,68 @@ static void test_list(void **state)
     lay_one(&s, 1920, 1080, LANG_ZH_CN, now_fixed(), &l, &c);
     assert_int_equal(count_role(&l, "bullet"), 3);
     assert_int_equal(count_role(&l, "number"), 0);
-    assert_true(find_role(&l, "item", 0)->text.px >= 44);
-    assert_true(find_role(&l, "item", 0)->text.px <= 56);
+    int sparse = find_role(&l, "item", 0)->text.px;
+    assert_true(sparse >= 60);
+    assert_true(sparse <= 64); /* body text stays clearly under the title */
+    slide_layout_free(&l);
+    s.n_items = 12;
+    lay_one(&s, 1920, 1080, LANG_ZH_CN, now_fixed(), &l, &c);
+    assert_true(find_role(&l, "item", 0)->text.px < sparse);
+    slide_layout_free(&l);
+}
+
+/* Body and heading sizes of a cards slide of n cards at w x h. */
+static void card_sizes(int n, int w, int h, int *head_px, int *text_px)
+{
+    static struct card cards[12];
+    for (int i = 0; i < n; i++) {
+        cards[i].heading = i % 2 ? "全市居前列" : "群众有好评";
+        cards[i].text = "以实干实绩推动教育事业迈上新台阶";
+    }
+    struct slide s = {.type = SLIDE_CARDS, .title = "教育现代化区域样板", .cards = cards,
+                      .n_cards = (size_t)n};
+    struct slide_layout l;
+    struct chrome_layout c;
+    lay_one(&s, w, h, LANG_ZH_CN, now_fixed(), &l, &c);
+    *head_px = find_role(&l, "heading", 0)->text.px;
+    *text_px = find_role(&l, "text", 0)->text.px;
+    slide_layout_free(&l);
+}
+
+static void test_sparse_cards(void **state)
+{
+    (void)state;
+    /* Three cards on 1080p grow well past the size of a full grid. */
+    int h3, t3, h6, t6, h12, t12;
+    card_sizes(3, 1920, 1080, &h3, &t3);
+    card_sizes(6, 1920, 1080, &h6, &t6);
+    card_sizes(12, 1920, 1080, &h12, &t12);
+    assert_true(h3 >= 64 && h3 <= 72);
+    assert_true(t3 >= 52 && t3 <= 60);
+    assert_true(h3 > h6 && t3 > t6);
+    assert_true(h6 >= h12 && t6 >= t12);
+    assert_true(t6 <= 44); /* a full grid keeps its proportions */
+    /* Portrait: three cards stack, each as large as on landscape or more. */
+    int hp, tp;
+    card_sizes(3, 1080, 1920, &hp, &tp);
+    assert_true(hp >= h3 && tp >= t3);
+    /* Cards without text: large headings on few cards, still under the
+     * slide title. */
+    static struct card bare[3] = {{.heading = "全市基础教育高地"}, {.heading = "职业教育重镇"},
+                                  {.heading = "教育科技人才一体推进新范例"}};
+    struct slide s = {.type = SLIDE_CARDS, .title = "锚定「3个发展定位」", .cards = bare,
+                      .n_cards = 3};
+    struct slide_layout l;
+    struct chrome_layout c;
+    lay_one(&s, 1920, 1080, LANG_ZH_CN, now_fixed(), &l, &c);
+    int hd = find_role(&l, "heading", 0)->text.px;
+    assert_true(hd >= 64 && hd < find_role(&l, "title", 0)->text.px);
+    /* The grid sits in the middle band of the body, not at an edge. */
+    const struct lay_item *rule = find_role(&l, "rule", 0), *p = find_role(&l, "panel", 0);
+    int top_gap = p->box.y - (rule->box.y + rule->box.h);
+    int bottom_gap = c.content.y + c.content.h - (p->box.y + p->box.h);
+    assert_true(top_gap > 0 && bottom_gap > 0);
+    assert_true(abs(top_gap - bottom_gap) < (top_gap + bottom_gap) / 2);
     slide_layout_free(&l);
 }
 
@@ -724,6 +785,39 @@ static void test_timeline(void **state)
             slide_layout_free(&l);
         }
     }
+    /* Two milestones get larger type than six; on portrait the date and
+     * label stay at least as large as the text under them. */
+    for (int i = 0; i < 6; i++)
+        ms[i] = (struct milestone){.date = "2027-12-31", .label = "到2027年",
+                                   .text = "教育强区建设取得阶段性成效",
+                                   .when = {.set = true,
+                                            .t = local_time(2027 + i, 12, 31, 0, 0)}};
+    int text_px[2][2], label_px[2][2];
+    for (int portrait = 0; portrait < 2; portrait++) {
+        for (int sparse = 0; sparse < 2; sparse++) {
+            struct slide s = {.type = SLIDE_TIMELINE, .title = "教育强区建设时间表",
+                              .milestones = ms, .n_milestones = sparse ? 2 : 6};
+            struct slide_layout l;
+            struct chrome_layout c;
+            lay_one(&s, portrait ? 1080 : 1920, portrait ? 1920 : 1080, LANG_ZH_CN, now,
+                    &l, &c);
+            text_px[portrait][sparse] = find_role(&l, "text", 0)->text.px;
+            label_px[portrait][sparse] = find_role(&l, "label", 0)->text.px;
+            assert_true(find_role(&l, "date", 0)->text.px >= text_px[portrait][sparse]);
+            assert_true(label_px[portrait][sparse] >= text_px[portrait][sparse]);
+            slide_layout_free(&l);
+        }
+        assert_true(text_px[portrait][1] > text_px[portrait][0]);
+        assert_true(label_px[portrait][1] > label_px[portrait][0]);
+    }
+    assert_true(text_px[0][1] >= 44 && label_px[0][1] >= 52);
+    ms[0] = (struct milestone){.date = "2025", .label = "起步", .text = "已完成",
+                               .when = {.set = true, .t = local_time(2025, 1, 1, 0, 0)}};
+    ms[1] = (struct milestone){.date = "2026-12-09", .label = "阶段评估", .text = "十天后",
+                               .when = {.set = true, .t = local_time(2026, 12, 9, 0, 0)}};
+    ms[2] = (struct milestone){.date = "2027-12-31", .label = "到2027年",
+                               .text = "教育强区建设取得阶段性成效",
+                               .when = {.set = true, .t = local_time(2027, 12, 31, 0, 0)}};
     /* A day later, the count follows. */
     struct slide s = {.type = SLIDE_TIMELINE, .milestones = ms, .n_milestones = 3};
     struct slide_layout l;
@@ -829,7 +923,7 @@ static void test_quote(void **state)
         const struct lay_item *q = find_role(&l, "quote", 0), *src = find_role(&l, "source", 0);
         joined(q, buf, sizeof(buf));
         assert_string_equal(buf, s.text);
-        assert_true(q->text.px >= 56 * scale_of(sizes[k].w, sizes[k].h));
+        assert_true(q->text.px >= 76 * scale_of(sizes[k].w, sizes[k].h));
         joined(src, buf, sizeof(buf));
         assert_string_equal(buf, "—— 致全区广大教育工作者");
         assert_int_equal(src->align, ALIGN_RIGHT);
@@ -967,13 +1061,27 @@ static void test_alert(void **state)
                 assert_non_null(t);
                 assert_int_equal(t->color, LC_WHITE);
                 assert_true(t->text.px >= 64 * scale_of(w, h));
-                assert_non_null(find_role(&l, "text", 0));
+                const struct lay_item *x = find_role(&l, "text", 0);
+                assert_non_null(x);
+                /* The title stays the larger of the two. */
+                assert_true(t->text.px > x->text.px);
                 char buf[64];
                 joined(find_role(&l, "level", 0), buf, sizeof(buf));
                 assert_string_equal(buf, lang ? "EMERGENCY" : "紧急通知");
                 slide_layout_free(&l);
             }
         }
+        /* A real-length alert reads from across the hall: its text at
+         * least 72 px a 1080-px side, the title larger still. */
+        int w = sizes[k].w, h = sizes[k].h;
+        struct deck d;
+        make_deck(&d, LANG_ZH_CN, true, ALERT_EMERGENCY);
+        struct slide_layout l;
+        assert_int_equal(layout_alert(&d, &d.alert, w, h, &fake, &l), 0);
+        const struct lay_item *t = find_role(&l, "title", 0), *x = find_role(&l, "text", 0);
+        if (x->text.px < 72 * scale_of(w, h) || t->text.px < 100 * scale_of(w, h))
+            fail_msg("alert %dx%d: text %d px, title %d px", w, h, x->text.px, t->text.px);
+        slide_layout_free(&l);
     }
 }
 
@@ -1283,6 +1391,7 @@ int main(void)
         cmocka_unit_test(test_clock_text), cmocka_unit_test(test_days_until),
         cmocka_unit_test(test_chrome),     cmocka_unit_test(test_title),
         cmocka_unit_test(test_list),       cmocka_unit_test(test_cards),
+        cmocka_unit_test(test_sparse_cards),
         cmocka_unit_test(test_timeline),   cmocka_unit_test(test_countdown),
         cmocka_unit_test(test_quote),      cmocka_unit_test(test_image),
         cmocka_unit_test(test_background), cmocka_unit_test(test_alert),
