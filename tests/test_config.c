@@ -292,7 +292,7 @@ static void test_defaults(void **state)
 {
     (void)state;
     clear_env();
-    setenv("HOME", "/home/pi", 1);
+    setenv("HOME", "/srv/kiosk-home", 1);
     struct config c;
     config_defaults(&c);
     assert_null(c.feed);
@@ -313,7 +313,7 @@ static void test_defaults(void **state)
     assert_int_equal(c.display_cmd_timeout_s, 30);
     for (int d = 0; d < 7; d++)
         assert_int_equal(c.display[d].on, c.display[d].off); /* always on */
-    assert_string_equal(c.cache_dir, "/home/pi/.cache/edukiosk");
+    assert_string_equal(c.cache_dir, "/srv/kiosk-home/.cache/edukiosk");
     /* No runtime directory: nothing is written to the SD card. */
     assert_null(c.status_file);
     assert_null(c.metrics_file);
