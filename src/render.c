@@ -1,63 +1,12 @@
 #define LOG_MODULE "render"
 #include "render.h"
+#include "render_priv.h"
 
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "log.h"
-
-/* On screen, the next one, and one spare for a deck arriving meanwhile:
- * enough to never rasterise at a transition, small enough for a Pi (8 MB
- * each at 1080p). */
-#define MAX_PICTURES 3
-/* Widest pre-composed ticker strip (surface back end); longer tickers are
- * drawn item by item. */
-#define MAX_STRIP_W 16384
-
-/* A picture or chrome piece on either back end. */
-struct img {
-    SDL_Texture *tex;   /* GPU */
-    SDL_Surface *surf;  /* surface */
-    SDL_Surface *owner; /* holds surf's pixels when surf is a view */
-    int w, h;
-};
-
-struct picture {
-    uint64_t key;
-    struct img img;
-    time_t made;
-    uint64_t used;
-};
-
-struct render {
-    SDL_Renderer *r;      /* GPU back end, or NULL */
-    SDL_Window *win;      /* surface back end on a window, or NULL */
-    SDL_Surface *out;     /* surface back end: what is shown / saved */
-    SDL_Surface *canvas;  /* drawn on: out itself, or a 32-bit shadow */
-    int w, h, rotation;
-    SDL_Texture *target;  /* GPU: logical frame when rotated */
-    struct picture pics[MAX_PICTURES];
-    uint64_t use_clock;
-    uint64_t keep[2];
-
-    struct chrome_layout chrome;
-    struct palette pal;
-    struct img header, clock, banner;
-    struct img ticker[RENDER_MAX_TICKER];
-    int n_ticker;
-    /* Surface back end: band, items and dots composed once into one opaque
-     * strip, so a ticker frame is two plain copies. */
-    SDL_Surface *strip;
-    bool strip_stale;
-
-    /* Surface back end: what must be redrawn at the next frame. */
-    SDL_Rect damage;
-    SDL_Rect fade_box;         /* where the two pictures of a fade differ */
-    uint64_t fade_from, fade_to;
-    struct frame last;
-    bool have_last;
-};
 
 /* ---- damage ------------------------------------------------------ */
 
@@ -72,9 +21,10 @@ static void damage(struct render *rd, SDL_Rect r)
         SDL_UnionRect(&rd->damage, &r, &rd->damage);
 }
 
-static SDL_Rect box_rect(struct lay_box b) { return (SDL_Rect){b.x, b.y, b.w, b.h}; }
-
-static void damage_all(struct render *rd) { damage(rd, (SDL_Rect){0, 0, rd->w, rd->h}); }
+static void damage_all(struct render *rd)
+{
+    damage(rd, (SDL_Rect){0, 0, rd->w, rd->h});
+}
 
 /* ---- images on either back end ------------------------------------ */
 
@@ -103,7 +53,8 @@ static bool img_set(struct render *rd, struct img *i, SDL_Surface *s, bool opaqu
             LOG_ERR("cannot upload a texture: %s", SDL_GetError());
             return false;
         }
-        SDL_SetTextureBlendMode(i->tex, opaque ? SDL_BLENDMODE_NONE : SDL_BLENDMODE_BLEND);
+        SDL_SetTextureBlendMode(i->tex,
+                                opaque ? SDL_BLENDMODE_NONE : SDL_BLENDMODE_BLEND);
         return true;
     }
     if (opaque && s->format->format == SDL_PIXELFORMAT_ARGB8888 &&
@@ -132,7 +83,7 @@ static bool img_set(struct render *rd, struct img *i, SDL_Surface *s, bool opaqu
 
 /* ---- drawing primitives ------------------------------------------ */
 
-static void cv_clip(struct render *rd, const SDL_Rect *clip)
+void render_cv_clip(struct render *rd, const SDL_Rect *clip)
 {
     if (rd->r)
         SDL_RenderSetClipRect(rd->r, clip);
@@ -140,7 +91,7 @@ static void cv_clip(struct render *rd, const SDL_Rect *clip)
         SDL_SetClipRect(rd->canvas, clip);
 }
 
-static void cv_copy(struct render *rd, const struct img *i, SDL_Rect dst, Uint8 alpha)
+void render_cv_copy(struct render *rd, const struct img *i, SDL_Rect dst, Uint8 alpha)
 {
     if (rd->r && i->tex) {
         SDL_BlendMode bm;
@@ -164,10 +115,11 @@ static void cv_copy(struct render *rd, const struct img *i, SDL_Rect dst, Uint8 
     }
 }
 
-static void cv_fill(struct render *rd, SDL_Rect r, SDL_Color c, Uint8 a)
+void render_cv_fill(struct render *rd, SDL_Rect r, SDL_Color c, Uint8 a)
 {
     if (rd->r) {
-        SDL_SetRenderDrawBlendMode(rd->r, a == 255 ? SDL_BLENDMODE_NONE : SDL_BLENDMODE_BLEND);
+        SDL_SetRenderDrawBlendMode(rd->r,
+                                   a == 255 ? SDL_BLENDMODE_NONE : SDL_BLENDMODE_BLEND);
         SDL_SetRenderDrawColor(rd->r, c.r, c.g, c.b, a);
         SDL_RenderFillRect(rd->r, &r);
         return;
@@ -227,8 +179,8 @@ struct render *render_new_surface(SDL_Window *win, SDL_Surface *target)
     rd->h = out->h;
     rd->canvas = out;
     if (!canvas_format_ok(out->format->format)) {
-        rd->canvas = SDL_CreateRGBSurfaceWithFormat(0, out->w, out->h, 32,
-                                                    SDL_PIXELFORMAT_RGB888);
+        rd->canvas =
+            SDL_CreateRGBSurfaceWithFormat(0, out->w, out->h, 32, SDL_PIXELFORMAT_RGB888);
         if (!rd->canvas) {
             free(rd);
             return NULL;
@@ -238,7 +190,10 @@ struct render *render_new_surface(SDL_Window *win, SDL_Surface *target)
     return rd;
 }
 
-const char *render_backend(const struct render *rd) { return rd->r ? "gpu" : "surface"; }
+const char *render_backend(const struct render *rd)
+{
+    return rd->r ? "gpu" : "surface";
+}
 
 void render_drop_pictures(struct render *rd)
 {
@@ -385,158 +340,7 @@ static void draw_picture(struct render *rd, uint64_t key, int dx, Uint8 alpha)
     if (!p)
         return;
     p->used = ++rd->use_clock;
-    cv_copy(rd, &p->img, (SDL_Rect){dx, 0, rd->w, rd->h}, alpha);
-}
-
-static void draw_progress(struct render *rd, const struct frame *f)
-{
-    const struct lay_box *b = &rd->chrome.progress;
-    if (f->n_slides <= 1 || b->w <= 0 || b->h <= 0)
-        return;
-    int n = f->n_slides;
-    int gap = b->h;
-    int seg = (b->w - gap * (n - 1)) / n;
-    if (seg > b->h * 12)
-        seg = b->h * 12;
-    if (seg < 2) {
-        /* Too many slides for segments: one proportional bar. */
-        cv_fill(rd, (SDL_Rect){b->x, b->y, b->w, b->h}, rd->pal.text, 50);
-        cv_fill(rd, (SDL_Rect){b->x, b->y, b->w * (f->slide_index + 1) / n, b->h},
-                rd->pal.accent, 255);
-        return;
-    }
-    int total = seg * n + gap * (n - 1);
-    int x = b->x + (b->w - total) / 2;
-    for (int i = 0; i < n; i++, x += seg + gap) {
-        bool cur = i == f->slide_index;
-        cv_fill(rd, (SDL_Rect){x, b->y, seg, b->h}, cur ? rd->pal.accent : rd->pal.text,
-                cur ? 255 : 60);
-    }
-}
-
-static void draw_ticker_items(struct render *rd, const struct frame *f,
-                              const SDL_Rect *clip);
-
-static long ticker_length(const struct render *rd, int gap)
-{
-    long total = 0;
-    for (int i = 0; i < rd->n_ticker; i++)
-        if (rd->ticker[i].tex || rd->ticker[i].surf)
-            total += rd->ticker[i].w + gap;
-    return total;
-}
-
-/* One period of the ticker, composed onto its band, in the canvas format. */
-static void build_strip(struct render *rd, int gap, long total)
-{
-    rd->strip_stale = false;
-    SDL_FreeSurface(rd->strip);
-    rd->strip = NULL;
-    const struct lay_box *b = &rd->chrome.ticker;
-    if (total <= 0 || total > MAX_STRIP_W || b->h <= 0)
-        return;
-    rd->strip = SDL_CreateRGBSurfaceWithFormat(0, (int)total, b->h, 32,
-                                               rd->canvas->format->format);
-    if (!rd->strip)
-        return;
-    SDL_Color c = rd->pal.band;
-    SDL_FillRect(rd->strip, NULL, SDL_MapRGB(rd->strip->format, c.r, c.g, c.b));
-    int dot = b->h / 6 > 2 ? b->h / 6 : 2;
-    int x = 0;
-    for (int i = 0; i < rd->n_ticker; i++) {
-        struct img *p = &rd->ticker[i];
-        if (!p->surf)
-            continue;
-        SDL_Rect dst = {x, (b->h - p->h) / 2, p->w, p->h};
-        SDL_BlitSurface(p->surf, NULL, rd->strip, &dst);
-        paint_rect(rd->strip, x + p->w + (gap - dot) / 2, (b->h - dot) / 2, dot, dot, 0,
-                   rd->pal.accent, 255);
-        x += p->w + gap;
-    }
-}
-
-static void draw_ticker(struct render *rd, const struct frame *f, const SDL_Rect *clip)
-{
-    if (!rd->r && rd->chrome.ticker.h > 0 && rd->n_ticker > 0) {
-        const struct lay_box *b = &rd->chrome.ticker;
-        int gap = b->h * 2;
-        long total = ticker_length(rd, gap);
-        if (rd->strip_stale)
-            build_strip(rd, gap, total);
-        if (rd->strip) {
-            long off = (long)fmod((double)f->ticker_ms * render_ticker_speed(rd) / 1000.0,
-                                  (double)total);
-            /* Strip column shown at the band's left edge. */
-            long sx = ((off - b->h / 2) % total + total) % total;
-            int x = b->x;
-            while (x < b->x + b->w) {
-                int w = (int)(total - sx);
-                if (w > b->x + b->w - x)
-                    w = b->x + b->w - x;
-                SDL_Rect src = {(int)sx, 0, w, b->h}, dst = {x, b->y, w, b->h};
-                SDL_BlitSurface(rd->strip, &src, rd->canvas, &dst);
-                x += w;
-                sx = 0;
-            }
-            return;
-        }
-    }
-    draw_ticker_items(rd, f, clip);
-}
-
-static void draw_ticker_items(struct render *rd, const struct frame *f, const SDL_Rect *clip)
-{
-    const struct lay_box *b = &rd->chrome.ticker;
-    if (b->h <= 0 || rd->n_ticker == 0)
-        return;
-    cv_fill(rd, (SDL_Rect){b->x, b->y, b->w, b->h}, rd->pal.band, 255);
-
-    int gap = b->h * 2; /* room for the separator dot */
-    long total = ticker_length(rd, gap);
-    if (total <= 0)
-        return;
-    long off = (long)fmod((double)f->ticker_ms * render_ticker_speed(rd) / 1000.0,
-                          (double)total);
-    SDL_Rect strip = {b->x, b->y, b->w, b->h};
-    SDL_IntersectRect(&strip, clip, &strip);
-    cv_clip(rd, &strip);
-    long x = b->x + b->h / 2 - off;
-    int dot = b->h / 6 > 2 ? b->h / 6 : 2;
-    while (x < b->x + b->w) {
-        for (int i = 0; i < rd->n_ticker && x < b->x + b->w; i++) {
-            struct img *p = &rd->ticker[i];
-            if (!p->tex && !p->surf)
-                continue;
-            if (x + p->w + gap > b->x) {
-                cv_copy(rd, p, (SDL_Rect){(int)x, b->y + (b->h - p->h) / 2, p->w, p->h}, 255);
-                cv_fill(rd,
-                        (SDL_Rect){(int)x + p->w + (gap - dot) / 2, b->y + (b->h - dot) / 2,
-                                   dot, dot},
-                        rd->pal.accent, 255);
-            }
-            x += p->w + gap;
-        }
-    }
-    cv_clip(rd, clip);
-}
-
-static void draw_chrome(struct render *rd, const struct frame *f, const SDL_Rect *clip)
-{
-    const struct chrome_layout *c = &rd->chrome;
-    if (rd->header.tex || rd->header.surf)
-        cv_copy(rd, &rd->header,
-                (SDL_Rect){c->header.x, c->header.y, rd->header.w, rd->header.h}, 255);
-    if (rd->clock.tex || rd->clock.surf)
-        cv_copy(rd, &rd->clock,
-                (SDL_Rect){c->clock.x + c->clock.w - rd->clock.w,
-                           c->clock.y + (c->clock.h - rd->clock.h) / 2, rd->clock.w,
-                           rd->clock.h},
-                255);
-    draw_progress(rd, f);
-    draw_ticker(rd, f, clip);
-    if (f->banner && (rd->banner.tex || rd->banner.surf))
-        cv_copy(rd, &rd->banner,
-                (SDL_Rect){c->banner.x, c->banner.y, rd->banner.w, rd->banner.h}, 255);
+    render_cv_copy(rd, &p->img, (SDL_Rect){dx, 0, rd->w, rd->h}, alpha);
 }
 
 /* A cross-fade in one pass: each output pixel is lerp(from, to), two
@@ -558,13 +362,17 @@ static bool fade_direct(struct render *rd, const struct frame *f, const SDL_Rect
     pa->used = pb->used = ++rd->use_clock;
     Uint32 w = (Uint32)lroundf(f->progress * 256.0f), iw = 256 - w;
     for (int y = r.y; y < r.y + r.h; y++) {
-        const Uint32 *ra = (const Uint32 *)((const Uint8 *)a->pixels + y * a->pitch) + r.x;
-        const Uint32 *rb = (const Uint32 *)((const Uint8 *)b->pixels + y * b->pitch) + r.x;
+        const Uint32 *ra =
+            (const Uint32 *)((const Uint8 *)a->pixels + y * a->pitch) + r.x;
+        const Uint32 *rb =
+            (const Uint32 *)((const Uint8 *)b->pixels + y * b->pitch) + r.x;
         Uint32 *ro = (Uint32 *)((Uint8 *)o->pixels + y * o->pitch) + r.x;
         for (int x = 0; x < r.w; x++) {
             Uint32 pa_ = ra[x], pb_ = rb[x];
-            Uint32 rb_ = (((pa_ & 0xff00ffu) * iw + (pb_ & 0xff00ffu) * w) >> 8) & 0xff00ffu;
-            Uint32 g_ = (((pa_ & 0x00ff00u) * iw + (pb_ & 0x00ff00u) * w) >> 8) & 0x00ff00u;
+            Uint32 rb_ =
+                (((pa_ & 0xff00ffu) * iw + (pb_ & 0xff00ffu) * w) >> 8) & 0xff00ffu;
+            Uint32 g_ =
+                (((pa_ & 0x00ff00u) * iw + (pb_ & 0x00ff00u) * w) >> 8) & 0x00ff00u;
             ro[x] = 0xff000000u | rb_ | g_;
         }
     }
@@ -573,9 +381,9 @@ static bool fade_direct(struct render *rd, const struct frame *f, const SDL_Rect
 
 static void compose(struct render *rd, const struct frame *f, const SDL_Rect *clip)
 {
-    cv_clip(rd, clip);
+    render_cv_clip(rd, clip);
     if (f->blank) {
-        cv_fill(rd, *clip, (SDL_Color){0, 0, 0, 255}, 255);
+        render_cv_fill(rd, *clip, (SDL_Color){0, 0, 0, 255}, 255);
     } else {
         rd->keep[0] = f->from_key;
         rd->keep[1] = f->transition ? f->to_key : f->from_key;
@@ -585,9 +393,9 @@ static void compose(struct render *rd, const struct frame *f, const SDL_Rect *cl
                           SDL_IntersectRect(clip, &tk, &both) &&
                           SDL_RectEquals(&both, clip);
         if (strip_only)
-            draw_ticker(rd, f, clip);
+            render_draw_ticker(rd, f, clip);
         else if (!find(rd, f->from_key) || f->transition)
-            cv_fill(rd, *clip, rd->pal.background, 255);
+            render_cv_fill(rd, *clip, rd->pal.background, 255);
         if (strip_only) {
             /* done */
         } else if (!f->transition) {
@@ -601,9 +409,9 @@ static void compose(struct render *rd, const struct frame *f, const SDL_Rect *cl
             draw_picture(rd, f->to_key, 0, (Uint8)lroundf(f->progress * 255.0f));
         }
         if (f->chrome && !strip_only)
-            draw_chrome(rd, f, clip);
+            render_draw_chrome(rd, f, clip);
     }
-    cv_clip(rd, NULL);
+    render_cv_clip(rd, NULL);
 }
 
 static void compose_gpu(struct render *rd, const struct frame *f)
@@ -620,7 +428,8 @@ static void compose_gpu(struct render *rd, const struct frame *f)
         SDL_GetRendererOutputSize(rd->r, &ow, &oh);
         /* The logical frame is h × w of the output when turned by 90. */
         SDL_Rect dst = {(ow - rd->w) / 2, (oh - rd->h) / 2, rd->w, rd->h};
-        SDL_RenderCopyEx(rd->r, rd->target, NULL, &dst, rd->rotation, NULL, SDL_FLIP_NONE);
+        SDL_RenderCopyEx(rd->r, rd->target, NULL, &dst, rd->rotation, NULL,
+                         SDL_FLIP_NONE);
     }
 }
 
@@ -740,10 +549,12 @@ SDL_Surface *render_read_pixels(struct render *rd)
     int w, h;
     if (SDL_GetRendererOutputSize(rd->r, &w, &h) < 0)
         return NULL;
-    SDL_Surface *s = SDL_CreateRGBSurfaceWithFormat(0, w, h, 32, SDL_PIXELFORMAT_ARGB8888);
+    SDL_Surface *s =
+        SDL_CreateRGBSurfaceWithFormat(0, w, h, 32, SDL_PIXELFORMAT_ARGB8888);
     if (!s)
         return NULL;
-    if (SDL_RenderReadPixels(rd->r, NULL, SDL_PIXELFORMAT_ARGB8888, s->pixels, s->pitch) < 0) {
+    if (SDL_RenderReadPixels(rd->r, NULL, SDL_PIXELFORMAT_ARGB8888, s->pixels, s->pitch) <
+        0) {
         LOG_ERR("cannot read the screen: %s", SDL_GetError());
         SDL_FreeSurface(s);
         return NULL;
