@@ -14,7 +14,7 @@ run_pkgs="fonts-noto-cjk ca-certificates kbd tzdata"
 # the deploy files (shellcheck, systemd-analyze, ansible-playbook, promtool,
 # man), a Latin font with combining marks, and Xvfb for make bench.
 test_pkgs="libcmocka-dev python3 valgrind shellcheck systemd ansible-core
-prometheus man-db fonts-dejavu-core xvfb time"
+prometheus man-db fonts-dejavu-core xvfb time procps"
 
 [ $# -gt 0 ] || set -- build run
 want=""

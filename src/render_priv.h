@@ -11,10 +11,10 @@
 #include "paint.h"
 #include "render.h"
 
-/* On screen, the next one, and one spare for a deck arriving meanwhile:
- * enough to never rasterise at a transition, small enough for a Pi (8 MB
- * each at 1080p). */
-#define MAX_PICTURES 3
+/* The slide on screen and the next one: enough to never rasterise at a
+ * transition (8 MB each at 1080p).  A picture arriving while both are in
+ * use is dropped and asked for again once one is free. */
+#define MAX_PICTURES 2
 /* Widest pre-composed ticker strip (surface back end); longer tickers are
  * drawn item by item. */
 #define MAX_STRIP_W 16384
