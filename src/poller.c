@@ -75,14 +75,16 @@ static void log_diagnostics(const struct feed_report *rep, const char *source)
             LOG_WARN("%s: … and more", source);
             break;
         }
+        /* The same wording as --check: "SRC:L:C: [warning: ][path: ]msg". */
+        const char *path = dg->path ? dg->path : "";
+        const char *msg = dg->msg ? dg->msg : "";
         if (dg->warning) {
             /* Once per new feed: the editor may want to know. */
-            LOG_INFO("%s:%d:%d: warning: %s: %s", source, dg->line, dg->col,
-                     dg->path ? dg->path : "", dg->msg ? dg->msg : "");
+            LOG_INFO("%s:%d:%d: warning: %s%s%s", source, dg->line, dg->col, path,
+                     *path ? ": " : "", msg);
             continue;
         }
-        LOG_WARN("%s:%d:%d: %s: %s", source, dg->line, dg->col, dg->path ? dg->path : "",
-                 dg->msg ? dg->msg : "");
+        LOG_WARN("%s:%d:%d: %s%s%s", source, dg->line, dg->col, path, *path ? ": " : "", msg);
         shown++;
     }
 }
