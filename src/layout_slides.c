@@ -39,10 +39,14 @@ static void place_hero(struct lb *b, struct lay_box a, const char *title,
     int w = imin(a.w, sc(b, 1560));
     int x = a.x + (a.w - w) / 2;
     int rule_gap = sc(b, 40), rule_h = sc(b, 8);
+    /* A tall screen has height to spare but a short width: the title may
+     * take two balanced lines at a size one line could never reach. */
+    bool tall = avail > a.w * 5 / 4;
 
     struct text_lines t, s;
     lb_fit_title(b, (struct text_fit_req){.text = title, .box_w = w,
-                                          .box_h = avail * 3 / 5, .max_px = sc(b, 104),
+                                          .box_h = avail * 3 / 5,
+                                          .max_px = sc(b, tall ? 120 : 104),
                                           .min_px = sc(b, 64), .bold = true,
                                           .line_spacing = 1.25f, .max_lines = 3,
                                           .balance = true},
@@ -51,7 +55,8 @@ static void place_hero(struct lb *b, struct lay_box a, const char *title,
     int rule_block = th > 0 ? 2 * rule_gap + rule_h : 0;
     lb_fit_title(b, (struct text_fit_req){.text = sub, .box_w = w,
                                           .box_h = avail - th - rule_block,
-                                          .max_px = sc(b, 52), .min_px = sc(b, 36),
+                                          .max_px = sc(b, tall ? 64 : 52),
+                                          .min_px = sc(b, 36),
                                           .line_spacing = 1.4f, .max_lines = 3,
                                           .balance = true},
                  &s);

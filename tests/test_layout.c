@@ -519,6 +519,20 @@ static void test_title(void **state)
     assert_true(foot->box.y > sub->box.y);
     assert_true(abs(t->box.x + t->box.w / 2 - 960) <= 2);
     slide_layout_free(&l);
+    /* Portrait has height to spare: title and subtitle grow past what
+     * landscape allows them (two balanced lines), the footer stays at the
+     * foot of the content. */
+    lay_one(&s, 1080, 1920, LANG_ZH_CN, now_fixed(), &l, &c);
+    t = find_role(&l, "title", 0);
+    sub = find_role(&l, "subtitle", 0);
+    foot = find_role(&l, "footer", 0);
+    assert_true(t->text.px > 104 && t->text.px <= 120);
+    assert_int_equal(t->text.n, 2);
+    assert_true(sub->text.px > 52 && sub->text.px <= 64);
+    assert_true(sub->text.px < t->text.px);
+    assert_int_equal(foot->box.y + foot->box.h, c.content.y + c.content.h);
+    assert_true(foot->box.y > sub->box.y + sub->box.h + 200);
+    slide_layout_free(&l);
 }
 
 static void test_list(void **state)
