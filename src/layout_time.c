@@ -8,6 +8,7 @@
 #include "layout_priv.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #define MAX_MILESTONES 8
@@ -126,47 +127,97 @@ static void add_dot(struct lb *b, int cx, int cy, const struct ms_state *st, boo
 }
 
 /* Type grows for a short timeline: two milestones at the size of eight
- * would leave most of the screen empty. */
-static double sparse_gain(int n) { return n <= 2 ? 1.35 : n == 3 ? 1.2 : 1.0; }
-
-/* Landscape: milestones in columns along a horizontal line; date and
- * days above it, label and text below. */
-static void lay_timeline_h(struct lb *b, const struct slide *s, struct lay_box body,
-                           int n, const struct ms_state *st, int next)
+ * would leave most of the screen empty.  Four still have room on most
+ * screens; the layouts fall back to 1.0 when the gain would cut text. */
+static double sparse_gain(int n)
 {
-    double k = sparse_gain(n);
-    int colw = body.w / n;
-    int tw = imin(colw - sc(b, 28), sc(b, 640 * k));
+    return n <= 2 ? 1.35 : n == 3 ? 1.2 : n == 4 ? 1.15 : 1.0;
+}
+
+static bool any_cut(const struct text_lines *t, int n)
+{
+    for (int i = 0; i < n; i++)
+        if (t[i].ellipsized)
+            return true;
+    return false;
+}
+
+/* The type of a landscape timeline at gain k: every text fitted, and the
+ * heights the columns need. */
+struct th_fit {
+    int tw, date_h, label_h, above, total;
+    struct pills pl;
+    struct text_lines dt[MAX_MILESTONES], lt[MAX_MILESTONES], xt[MAX_MILESTONES];
+};
+
+static void th_fit_free(struct th_fit *f, int n)
+{
+    lines_free(f->dt, n);
+    lines_free(f->lt, n);
+    lines_free(f->xt, n);
+    lines_free(f->pl.t, n);
+}
+
+/* True when every text fits whole at gain k, the texts at least at the
+ * size they have without it. */
+static bool th_fit(struct lb *b, const struct slide *s, struct lay_box body, int n,
+                   const struct ms_state *st, double k, struct th_fit *f)
+{
     const char *dates[MAX_MILESTONES], *labels[MAX_MILESTONES], *texts[MAX_MILESTONES];
     for (int i = 0; i < n; i++) {
         dates[i] = s->milestones[i].date;
         labels[i] = s->milestones[i].label;
         texts[i] = s->milestones[i].text;
     }
-    struct text_fit_req dr = {.box_w = tw, .box_h = line_h(sc(b, 40 * k), 1.3f) * 2,
+    f->tw = imin(body.w / n - sc(b, 28), sc(b, 640 * k));
+    struct text_fit_req dr = {.box_w = f->tw, .box_h = line_h(sc(b, 40 * k), 1.3f) * 2,
                               .max_px = sc(b, 40 * k), .min_px = sc(b, 28), .bold = true,
                               .line_spacing = 1.3f, .max_lines = 2, .balance = true};
-    struct text_fit_req lr = {.box_w = tw, .box_h = line_h(sc(b, 44 * k), 1.3f) * 2,
+    struct text_fit_req lr = {.box_w = f->tw, .box_h = line_h(sc(b, 44 * k), 1.3f) * 2,
                               .max_px = sc(b, 44 * k), .min_px = sc(b, 30), .bold = true,
                               .line_spacing = 1.3f, .max_lines = 2, .balance = true};
-    struct text_lines dt[MAX_MILESTONES], lt[MAX_MILESTONES], xt[MAX_MILESTONES];
-    int dl = lb_fit_common(b, &dr, dates, n, dt);
-    int ll = lb_fit_common(b, &lr, labels, n, lt);
-    struct pills pl;
-    make_pills(b, st, n, tw, sc(b, 30 * k), &pl);
-    int date_h = dl * line_h(dr.max_px, 1.3f);
-    int label_h = ll * line_h(lr.max_px, 1.3f);
+    int dl = lb_fit_common(b, &dr, dates, n, f->dt);
+    int ll = lb_fit_common(b, &lr, labels, n, f->lt);
+    make_pills(b, st, n, f->tw, sc(b, 30 * k), &f->pl);
+    f->date_h = dl * line_h(dr.max_px, 1.3f);
+    f->label_h = ll * line_h(lr.max_px, 1.3f);
     int g = sc(b, 16);
-    int dot_zone = sc(b, 56);
-    int above = date_h + (pl.h ? g + pl.h : 0) + sc(b, 24);
-    int fixed = above + dot_zone + sc(b, 24) + label_h + g;
-    struct text_fit_req xr = {.box_w = tw, .box_h = body.h - fixed,
+    f->above = f->date_h + (f->pl.h ? g + f->pl.h : 0) + sc(b, 24);
+    int fixed = f->above + sc(b, 56) + sc(b, 24) + f->label_h + g;
+    struct text_fit_req xr = {.box_w = f->tw, .box_h = body.h - fixed,
                               .max_px = sc(b, 36 * k),
                               .min_px = sc(b, 28), .line_spacing = 1.4f, .balance = true};
-    int xl = lb_fit_common(b, &xr, texts, n, xt);
-    int total = fixed + xl * line_h(xr.max_px, 1.4f) - (xl ? 0 : g);
-    int y = settle(body.y, body.h, total);
-    int line_y = y + above + dot_zone / 2;
+    int xl = lb_fit_common(b, &xr, texts, n, f->xt);
+    f->total = fixed + xl * line_h(xr.max_px, 1.4f) - (xl ? 0 : g);
+    /* Larger dates and labels are no gain if the texts shrink under
+     * their dense size for them. */
+    bool whole = f->total <= body.h && (xl == 0 || xr.max_px >= sc(b, 36));
+    for (int i = 0; i < n; i++)
+        whole = whole && !f->dt[i].ellipsized && !f->lt[i].ellipsized &&
+                !f->xt[i].ellipsized && (f->xt[i].n > 0 || !nonempty(texts[i]));
+    return whole;
+}
+
+/* Landscape: milestones in columns along a horizontal line; date and
+ * days above it, label and text below. */
+static void lay_timeline_h(struct lb *b, const struct slide *s, struct lay_box body,
+                           int n, const struct ms_state *st, int next)
+{
+    struct th_fit *f = calloc(1, sizeof(*f));
+    if (!f) {
+        b->fail = true;
+        return;
+    }
+    double k = sparse_gain(n);
+    if (!th_fit(b, s, body, n, st, k, f) && k > 1.0) {
+        th_fit_free(f, n);
+        th_fit(b, s, body, n, st, 1.0, f);
+    }
+    int colw = body.w / n, tw = f->tw;
+    int g = sc(b, 16);
+    int dot_zone = sc(b, 56);
+    int y = settle(body.y, body.h, f->total);
+    int line_y = y + f->above + dot_zone / 2;
 
     int lt_h = sc(b, 4);
     int x0 = body.x + colw / 2, x1 = body.x + colw * (n - 1) + colw / 2;
@@ -179,23 +230,21 @@ static void lay_timeline_h(struct lb *b, const struct slide *s, struct lay_box b
     for (int i = 0; i < n; i++) {
         int cx = body.x + colw * i + colw / 2;
         int tx = cx - tw / 2;
-        int dh = text_h(&dt[i]);
-        lb_text(b, "date", mkbox(tx, y + date_h - dh, tw, dh), &dt[i], LC_ACCENT,
+        int dh = text_h(&f->dt[i]);
+        lb_text(b, "date", mkbox(tx, y + f->date_h - dh, tw, dh), &f->dt[i], LC_ACCENT,
                 ALIGN_CENTER, true);
-        if (pl.on[i])
-            add_pill(b, mkbox(cx - pl.w[i] / 2, y + date_h + g, pl.w[i], pl.h), &pl.t[i],
-                     i == next);
+        if (f->pl.on[i])
+            add_pill(b, mkbox(cx - f->pl.w[i] / 2, y + f->date_h + g, f->pl.w[i], f->pl.h),
+                     &f->pl.t[i], i == next);
         add_dot(b, cx, line_y, &st[i], i == next);
         int ly = line_y + dot_zone / 2 + sc(b, 24);
-        lb_text(b, "label", mkbox(tx, ly, tw, text_h(&lt[i])), &lt[i], LC_TEXT,
+        lb_text(b, "label", mkbox(tx, ly, tw, text_h(&f->lt[i])), &f->lt[i], LC_TEXT,
                 ALIGN_CENTER, true);
-        lb_text(b, "text", mkbox(tx, ly + label_h + g, tw, text_h(&xt[i])), &xt[i],
-                LC_TEXT, ALIGN_CENTER, false);
+        lb_text(b, "text", mkbox(tx, ly + f->label_h + g, tw, text_h(&f->xt[i])),
+                &f->xt[i], LC_TEXT, ALIGN_CENTER, false);
     }
-    lines_free(dt, n);
-    lines_free(lt, n);
-    lines_free(xt, n);
-    lines_free(pl.t, n);
+    th_fit_free(f, n);
+    free(f);
 }
 
 /* Portrait: a vertical rail on the left, one row a milestone: date and
@@ -213,51 +262,68 @@ static void lay_timeline_v(struct lb *b, const struct slide *s, struct lay_box b
         labels[i] = s->milestones[i].label;
     }
     struct pills pl;
-    /* The pill shares the row with date and label: it grows less than
-     * they do, so they keep the larger type. */
-    double k = sparse_gain(n);
-    make_pills(b, st, n, tw / 2, sc(b, 30 * fmin(k, 1.15)), &pl);
-    int pill_room = 0;
-    for (int i = 0; i < n; i++)
-        if (pl.on[i])
-            pill_room = imax(pill_room, pl.w[i] + gap_x);
-
-    /* Date and label share one size, the largest every row allows. */
-    struct text_fit_req dr = {.box_w = (tw - pill_room) / 2,
-                              .box_h = line_h(sc(b, 42 * k), 1.3f),
-                              .max_px = sc(b, 42 * k),
-                              .min_px = sc(b, 30), .bold = true, .line_spacing = 1.3f,
-                              .max_lines = 1};
     struct text_lines dt[MAX_MILESTONES], lt[MAX_MILESTONES];
-    lb_fit_common(b, &dr, dates, n, dt);
-    int hp = dr.max_px;
-    int date_w = 0;
-    for (int i = 0; i < n; i++)
-        date_w = imax(date_w, widest(&dt[i]));
-    int lx = tx + (date_w ? date_w + gap_x : 0);
-    int lw = tx + tw - pill_room - lx;
-    int hlh = line_h(hp, 1.3f);
+    int date_w, lx, lw, hlh, hp;
     int g = sc(b, 8);
     struct flow f;
     struct flow_sol sol;
     int head_h[MAX_MILESTONES];
-    /* Crowded: labels go down to one line before any text is cut. */
-    for (int label_lines = 2; label_lines >= 1; label_lines--) {
-        struct text_fit_req lr = {.box_w = lw, .box_h = hlh * label_lines, .max_px = hp,
-                                  .min_px = hp, .bold = true, .line_spacing = 1.3f,
-                                  .max_lines = label_lines, .balance = true};
-        f = (struct flow){.n = n, .cols = 1, .col_w = tw, .spacing = 1.4f, .gap_em = 1.0};
-        for (int i = 0; i < n; i++) {
-            lr.text = labels[i];
-            lb_fit(b, lr, &lt[i]);
-            head_h[i] = imax(imax(hlh, text_h(&lt[i])), pl.on[i] ? pl.h : 0);
-            f.text[i] = s->milestones[i].text;
-            f.fixed_h[i] = head_h[i] + (nonempty(f.text[i]) ? g : 0);
+    /* Grown type only when every row still fits whole with it. */
+    double k = sparse_gain(n);
+    for (;;) {
+        /* The pill shares the row with date and label: it grows less than
+         * they do, so they keep the larger type. */
+        make_pills(b, st, n, tw / 2, sc(b, 30 * fmin(k, 1.15)), &pl);
+        int pill_room = 0;
+        for (int i = 0; i < n; i++)
+            if (pl.on[i])
+                pill_room = imax(pill_room, pl.w[i] + gap_x);
+
+        /* Date and label share one size, the largest every row allows. */
+        struct text_fit_req dr = {.box_w = (tw - pill_room) / 2,
+                                  .box_h = line_h(sc(b, 42 * k), 1.3f),
+                                  .max_px = sc(b, 42 * k),
+                                  .min_px = sc(b, 30), .bold = true, .line_spacing = 1.3f,
+                                  .max_lines = 1};
+        lb_fit_common(b, &dr, dates, n, dt);
+        hp = dr.max_px;
+        date_w = 0;
+        for (int i = 0; i < n; i++)
+            date_w = imax(date_w, widest(&dt[i]));
+        lx = tx + (date_w ? date_w + gap_x : 0);
+        lw = tx + tw - pill_room - lx;
+        hlh = line_h(hp, 1.3f);
+        /* Crowded: labels go down to one line before any text is cut. */
+        for (int label_lines = 2; label_lines >= 1; label_lines--) {
+            struct text_fit_req lr = {.box_w = lw, .box_h = hlh * label_lines, .max_px = hp,
+                                      .min_px = hp, .bold = true, .line_spacing = 1.3f,
+                                      .max_lines = label_lines, .balance = true};
+            f = (struct flow){.n = n, .cols = 1, .col_w = tw, .spacing = 1.4f,
+                              .gap_em = 1.0};
+            for (int i = 0; i < n; i++) {
+                lr.text = labels[i];
+                lb_fit(b, lr, &lt[i]);
+                head_h[i] = imax(imax(hlh, text_h(&lt[i])), pl.on[i] ? pl.h : 0);
+                f.text[i] = s->milestones[i].text;
+                f.fixed_h[i] = head_h[i] + (nonempty(f.text[i]) ? g : 0);
+            }
+            sol = flow_solve(b, &f, sc(b, 28), imin(sc(b, 38 * k), hp), body.h);
+            if ((sol.fits && sol.cap != CAP_HIDE) || label_lines == 1)
+                break;
+            lines_free(lt, n);
         }
-        sol = flow_solve(b, &f, sc(b, 28), imin(sc(b, 38 * k), hp), body.h);
-        if ((sol.fits && sol.cap != CAP_HIDE) || label_lines == 1)
+        bool any_text = false;
+        for (int i = 0; i < n; i++)
+            any_text = any_text || nonempty(f.text[i]);
+        /* As on landscape: no grown labels at the cost of smaller texts. */
+        bool whole = sol.fits && sol.cap == CAP_NONE && !any_cut(dt, n) &&
+                     !any_cut(lt, n) && (!any_text || sol.px >= sc(b, 38));
+        if (whole || k <= 1.0 || b->fail)
             break;
+        lines_free(dt, n);
         lines_free(lt, n);
+        lines_free(pl.t, n);
+        k = 1.0;
     }
     int px = sol.px, cap = sol.cap;
     int lines[MAX_ENTRIES];

@@ -825,6 +825,39 @@ static void test_timeline(void **state)
         assert_true(label_px[portrait][1] > label_px[portrait][0]);
     }
     assert_true(text_px[0][1] >= 44 && label_px[0][1] >= 52);
+    /* Four milestones with room also grow past the dense sizes (label
+     * 44, text 36, portrait date and label 42, text 38); texts too long
+     * for that on landscape keep the dense sizes, and every word. */
+    for (int portrait = 0; portrait < 2; portrait++) {
+        for (int longer = 0; longer < 2; longer++) {
+            for (int i = 0; i < 4; i++)
+                ms[i].text = longer ? "教育强区建设取得阶段性成效，优质均衡发展水平显著提升，"
+                                      "人民群众满意度持续提高，教育现代化区域样板基本建成，"
+                                      "教育强区建设取得阶段性成效"
+                                    : "教育强区建设取得阶段性成效";
+            struct slide s = {.type = SLIDE_TIMELINE, .title = "教育强区建设时间表",
+                              .milestones = ms, .n_milestones = 4};
+            struct slide_layout l;
+            struct chrome_layout c;
+            lay_one(&s, portrait ? 1080 : 1920, portrait ? 1920 : 1080, LANG_ZH_CN, now,
+                    &l, &c);
+            int tp = find_role(&l, "text", 0)->text.px;
+            int lp = find_role(&l, "label", 0)->text.px;
+            if (!longer) {
+                assert_true(tp > (portrait ? 38 : 36));
+                assert_true(lp > (portrait ? 42 : 44));
+            } else if (!portrait) {
+                assert_true(tp <= 36);
+                assert_true(lp <= 44);
+            } else {
+                assert_true(tp >= 38); /* a tall screen still has the room */
+            }
+            for (int i = 0; i < 4; i++)
+                assert_false(find_role(&l, "text", i)->text.ellipsized);
+            assert_true(lp >= tp);
+            slide_layout_free(&l);
+        }
+    }
     ms[0] = (struct milestone){.date = "2025", .label = "起步", .text = "已完成",
                                .when = {.set = true, .t = local_time(2025, 1, 1, 0, 0)}};
     ms[1] = (struct milestone){.date = "2026-12-09", .label = "阶段评估", .text = "十天后",
