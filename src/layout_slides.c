@@ -223,7 +223,8 @@ static void card_grid(struct lb *b, int n, int W, int H, int gap, int *cols, int
 struct card_fit {
     int pad, top, tgap; /* padding; where the heading starts; heading-text gap */
     bool bar;
-    int need;
+    int need;                 /* the fullest card's height */
+    int need_i[MAX_ENTRIES];  /* each card's own */
     bool cut;     /* some text was ellipsised */
     bool dropped; /* some card text found no room at all */
     struct text_lines head[MAX_ENTRIES], text[MAX_ENTRIES];
@@ -283,11 +284,11 @@ static void card_fit(struct lb *b, const struct slide *s, int n, int cw, int ch,
             need += cf->tgap + text_h(&cf->text[i]);
         else if (nonempty(texts[i]))
             cf->dropped = true;
-        cf->need = imax(cf->need, need);
+        if (!any_text)
+            need = imax(need, sc(b, 168));
+        cf->need_i[i] = imin(need, ch);
+        cf->need = imax(cf->need, cf->need_i[i]);
     }
-    if (!any_text)
-        cf->need = imax(cf->need, sc(b, 168));
-    cf->need = imin(cf->need, ch);
 }
 
 void lay_cards(struct lb *b, const struct slide *s, struct lay_box a)
@@ -318,10 +319,22 @@ void lay_cards(struct lb *b, const struct slide *s, struct lay_box a)
     }
     if (cf->dropped)
         LOG_WARN("cards: some card texts do not fit the screen");
-    int card_h = cf->need;
+    /* Landscape rows keep one height, a tidy band; a portrait column of
+     * rows gives each row its own, so a short row leaves no empty lower
+     * halves (cards in a row still match). */
+    bool own_rows = body.h > body.w;
+    int row_h[MAX_ENTRIES], row_y[MAX_ENTRIES];
+    int grid_h = (rows - 1) * gap;
+    for (int r = 0; r < rows; r++) {
+        row_h[r] = own_rows ? 0 : cf->need;
+        for (int i = r * cols; own_rows && i < imin(n, (r + 1) * cols); i++)
+            row_h[r] = imax(row_h[r], cf->need_i[i]);
+        grid_h += row_h[r];
+    }
     int inner_w = cw - 2 * cf->pad;
-    int grid_h = rows * card_h + (rows - 1) * gap;
     int gy = settle(body.y, body.h, grid_h);
+    for (int r = 0; r < rows; r++)
+        row_y[r] = r ? row_y[r - 1] + row_h[r - 1] + gap : gy;
     int full_w = cols * cw + (cols - 1) * gap;
     int bar_h = sc(b, 6);
 
@@ -330,7 +343,7 @@ void lay_cards(struct lb *b, const struct slide *s, struct lay_box a)
         int in_row = imin(cols, n - r * cols);
         int row_w = in_row * cw + (in_row - 1) * gap;
         int x = body.x + (body.w - full_w) / 2 + (full_w - row_w) / 2 + c * (cw + gap);
-        int y = gy + r * (card_h + gap);
+        int y = row_y[r], card_h = row_h[r];
         lb_rect(b, mkbox(x, y, cw, card_h), LC_PANEL, PANEL_ALPHA, sc(b, 20), "panel");
         if (cf->bar)
             lb_rect(b, mkbox(x + cf->pad, y + cf->pad, sc(b, 48), bar_h), LC_ACCENT, 255,

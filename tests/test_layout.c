@@ -725,6 +725,47 @@ static void test_cards(void **state)
         assert_int_equal(distinct(ys, 8), portrait ? 4 : 2);
         slide_layout_free(&l);
     }
+    /* Six cards, the middle row fuller: on portrait each row takes its
+     * own height (the cards of a row alike, one type size throughout);
+     * landscape keeps one height for all. */
+    for (int portrait = 0; portrait < 2; portrait++) {
+        for (int i = 0; i < 6; i++) {
+            cards[i].heading = i == 2 ? "教育事业整体跃升" : "五育融合";
+            cards[i].text = i / 2 == 1 ? "学前普惠、义务均衡、高中特色、产教融合，"
+                                         "整体推进促进学生全面发展"
+                                       : "提档升级";
+        }
+        struct slide s = {.type = SLIDE_CARDS, .title = "六个聚焦 · 重点任务",
+                          .cards = cards, .n_cards = 6};
+        struct slide_layout l;
+        struct chrome_layout c;
+        lay_one(&s, portrait ? 1080 : 1920, portrait ? 1920 : 1080, LANG_ZH_CN, now_fixed(),
+                &l, &c);
+        int hs[6], ys[6];
+        for (int i = 0; i < 6; i++) {
+            const struct lay_item *p = find_role(&l, "panel", i);
+            hs[i] = p->box.h;
+            ys[i] = p->box.y;
+            assert_int_equal(find_role(&l, "heading", i)->text.px,
+                             find_role(&l, "heading", 0)->text.px);
+            assert_int_equal(find_role(&l, "text", i)->text.px,
+                             find_role(&l, "text", 0)->text.px);
+            assert_true(inside(find_role(&l, "text", i)->box, p->box));
+        }
+        if (portrait) {
+            assert_int_equal(distinct(ys, 6), 3);
+            for (int r = 0; r < 3; r++)
+                assert_int_equal(hs[2 * r], hs[2 * r + 1]);
+            assert_true(hs[2] > hs[0]);
+            assert_int_equal(hs[4], hs[0]);
+            /* Rows do not overlap and keep the grid's gap. */
+            assert_true(ys[2] > ys[0] + hs[0] && ys[4] > ys[2] + hs[2]);
+            assert_int_equal(ys[2] - (ys[0] + hs[0]), ys[4] - (ys[2] + hs[2]));
+        } else {
+            assert_int_equal(distinct(hs, 6), 1);
+        }
+        slide_layout_free(&l);
+    }
 }
 
 static void test_timeline(void **state)
