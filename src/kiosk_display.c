@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "kiosk_priv.h"
 #include "log.h"
@@ -101,6 +102,12 @@ int kiosk_open_display(struct kiosk *k)
     /* "software" (or no working GPU renderer, unrotated): draw into the
      * window's surface and send only what changed to the screen. */
     bool surface = c->render_driver && strcmp(c->render_driver, "software") == 0;
+    /* No DRM device at all: any GL would run on the CPU; do not even load
+     * it (Mesa's llvmpipe alone costs ~40 MB). */
+    if (!c->render_driver && c->rotation == 0 && access("/dev/dri", F_OK) != 0) {
+        LOG_INFO("no GPU (/dev/dri); drawing in software");
+        surface = true;
+    }
     if (!surface) {
         if (c->render_driver)
             SDL_SetHint(SDL_HINT_RENDER_DRIVER, c->render_driver);
