@@ -323,6 +323,26 @@ static void set_display(struct kiosk *k, time_t now)
     k->dirty = true;
 }
 
+/* The one line `systemctl status` shows, sent when it changes. */
+static void notify_summary(struct kiosk *k)
+{
+    struct deck *d = show_deck(k->show);
+    struct known_deck *kd = kiosk_known(k, d);
+    char line[256];
+    pthread_mutex_lock(&k->fetch_lock);
+    enum fetch_result r = k->fetch_st.result;
+    pthread_mutex_unlock(&k->fetch_lock);
+    snprintf(line, sizeof(line), "%s: %s deck %.12s, %zu slides%s%s%s",
+             k->display_on ? "showing" : "screen off (schedule)",
+             kd ? kd->source : "builtin", d->hash, d->n_slides,
+             r == FETCH_NONE ? "" : ", last fetch ", r == FETCH_NONE ? "" : fetch_result_name(r),
+             emergency(k, d) ? ", EMERGENCY ALERT" : "");
+    if (strcmp(line, k->notified) != 0) {
+        memcpy(k->notified, line, sizeof(line));
+        platform_notify_status(line);
+    }
+}
+
 static void publish_status(struct kiosk *k, time_t now)
 {
     pthread_mutex_lock(&k->fetch_lock);
@@ -348,6 +368,7 @@ static void publish_status(struct kiosk *k, time_t now)
     };
     status_set_counters(k->status, &c);
     status_flush(k->status, now);
+    notify_summary(k);
 }
 
 /* ---- setup ----------------------------------------------------------- */

@@ -18,7 +18,7 @@ static time_t wall_now(void)
 
 /* ---- deck bookkeeping ---------------------------------------------- */
 
-static struct known_deck *known(struct kiosk *k, const struct deck *d)
+struct known_deck *kiosk_known(struct kiosk *k, const struct deck *d)
 {
     for (int i = 0; i < MAX_DECKS; i++)
         if (k->decks[i].d == d)
@@ -28,7 +28,7 @@ static struct known_deck *known(struct kiosk *k, const struct deck *d)
 
 void kiosk_remember(struct kiosk *k, struct deck *d, const char *source)
 {
-    if (known(k, d))
+    if (kiosk_known(k, d))
         return;
     for (int i = 0; i < MAX_DECKS; i++) {
         if (!k->decks[i].d) {
@@ -57,7 +57,7 @@ void kiosk_forget_unused(struct kiosk *k)
 uint64_t kiosk_pic_key(struct kiosk *k, const struct deck *d, enum pic_kind kind,
                        int index)
 {
-    struct known_deck *kd = known(k, d);
+    struct known_deck *kd = kiosk_known(k, d);
     uint64_t serial = kd ? kd->serial : 0;
     return (serial << 24) | ((uint64_t)kind << 20) | (uint64_t)(index & 0xfffff);
 }
@@ -115,7 +115,7 @@ static uint64_t chrome_key(uint32_t serial, int what)
 
 static void request_chrome(struct kiosk *k, struct deck *d, int what, int index)
 {
-    struct known_deck *kd = known(k, d);
+    struct known_deck *kd = kiosk_known(k, d);
     struct raster_job job = {.deck = d,
                              .index = index,
                              .w = k->w,
@@ -172,7 +172,7 @@ void kiosk_take_results(struct kiosk *k)
 
 void kiosk_update_chrome(struct kiosk *k, struct deck *d)
 {
-    struct known_deck *kd = known(k, d);
+    struct known_deck *kd = kiosk_known(k, d);
     uint32_t serial = kd ? kd->serial : 0;
     time_t now = wall_now();
     if (serial != k->chrome_serial) {

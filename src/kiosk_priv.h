@@ -66,6 +66,8 @@ struct kiosk {
     time_t local_mtime; /* of a local feed file, to notice edits */
     time_t local_checked;
 
+    char notified[256]; /* last STATUS= line sent to systemd */
+
     pthread_mutex_t fetch_lock;
     struct fetch_status fetch_st; /* written by the fetch thread */
     bool fetch_changed;
@@ -75,6 +77,7 @@ enum pic_kind { PIC_SLIDE = 1, PIC_FALLBACK = 2, PIC_ALERT = 3 };
 
 /* kiosk_pictures.c: what must be rasterised, and when. */
 void kiosk_remember(struct kiosk *k, struct deck *d, const char *source);
+struct known_deck *kiosk_known(struct kiosk *k, const struct deck *d);
 void kiosk_forget_unused(struct kiosk *k);
 uint64_t kiosk_pic_key(struct kiosk *k, const struct deck *d, enum pic_kind kind,
                        int index);

@@ -67,6 +67,8 @@ with tempfile.TemporaryDirectory() as tmp:
         check(ready, "READY=1 reaches the notify socket after the first frame")
         wd = wait_for(lambda: (drain(), any("WATCHDOG=1" in m for m in messages))[1], 10)
         check(wd, "WATCHDOG=1 is sent from the render loop")
+        summary = wait_for(lambda: any("STATUS=showing: builtin deck" in m for m in messages), 10)
+        check(summary, "a STATUS= summary line names the deck on screen")
         st = wait_for(lambda: read_json(status), 10)
         check(st is not None and st.get("deck", {}).get("source") == "builtin",
               "status file names the built-in deck")
