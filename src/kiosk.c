@@ -277,6 +277,8 @@ static bool build_frame(struct kiosk *k, uint64_t now_ms, struct frame *f)
     if (f->blank)
         return true;
     if (emergency(k, v.deck)) {
+        /* Full screen, with the time still in its corner. */
+        f->chrome = f->clock_only = true;
         f->from_key = kiosk_pic_key(k, v.deck, PIC_ALERT, 0);
         return kiosk_want_picture(k, v.deck, PIC_ALERT, 0, false);
     }
@@ -307,7 +309,8 @@ static bool build_frame(struct kiosk *k, uint64_t now_ms, struct frame *f)
 static bool animating(struct kiosk *k, const struct frame *f)
 {
     return !f->blank && (f->transition ||
-                         (f->chrome && k->cfg->ticker && render_ticker_speed(k->rd) > 0 &&
+                         (f->chrome && !f->clock_only && k->cfg->ticker &&
+                          render_ticker_speed(k->rd) > 0 &&
                           show_deck(k->show)->n_ticker > 0));
 }
 

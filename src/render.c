@@ -404,6 +404,7 @@ static void compose(struct render *rd, const struct frame *f, const SDL_Rect *cl
         /* The opaque ticker strip alone covers a ticker-only update. */
         SDL_Rect tk = box_rect(rd->chrome.ticker), both;
         bool strip_only = !rd->r && rd->strip && !rd->strip_stale && f->chrome &&
+                          !f->clock_only &&
                           SDL_IntersectRect(clip, &tk, &both) &&
                           SDL_RectEquals(&both, clip);
         if (strip_only)
@@ -504,6 +505,7 @@ static void frame_damage(struct render *rd, const struct frame *f)
 {
     const struct frame *l = &rd->last;
     if (!rd->have_last || f->blank != l->blank || f->chrome != l->chrome ||
+        f->clock_only != l->clock_only ||
         f->banner != l->banner || f->from_key != l->from_key ||
         f->transition != l->transition || f->to_key != l->to_key) {
         damage_all(rd);
@@ -526,7 +528,7 @@ static void frame_damage(struct render *rd, const struct frame *f)
     }
     if (f->slide_index != l->slide_index || f->n_slides != l->n_slides)
         damage(rd, box_rect(rd->chrome.progress));
-    if (f->ticker_ms != l->ticker_ms && rd->n_ticker > 0)
+    if (f->ticker_ms != l->ticker_ms && rd->n_ticker > 0 && f->chrome && !f->clock_only)
         damage(rd, box_rect(rd->chrome.ticker));
 }
 

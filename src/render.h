@@ -33,6 +33,7 @@ struct frame {
     enum transition kind;
     float progress;          /* 0..1 */
     bool chrome;             /* header, clock, progress, ticker, banner */
+    bool clock_only;         /* with chrome: just the clock (over an alert) */
     bool banner;
     int slide_index, n_slides; /* progress indicator; n_slides 0 = none */
     uint64_t ticker_ms;      /* scroll position of the ticker */

@@ -143,7 +143,7 @@ static void draw_ticker_items(struct render *rd, const struct frame *f,
 void render_draw_chrome(struct render *rd, const struct frame *f, const SDL_Rect *clip)
 {
     const struct chrome_layout *c = &rd->chrome;
-    if (rd->header.tex || rd->header.surf)
+    if (!f->clock_only && (rd->header.tex || rd->header.surf))
         render_cv_copy(rd, &rd->header,
                        (SDL_Rect){c->header.x, c->header.y, rd->header.w, rd->header.h},
                        255);
@@ -153,6 +153,8 @@ void render_draw_chrome(struct render *rd, const struct frame *f, const SDL_Rect
                                   c->clock.y + (c->clock.h - rd->clock.h) / 2,
                                   rd->clock.w, rd->clock.h},
                        255);
+    if (f->clock_only)
+        return;
     draw_progress(rd, f);
     render_draw_ticker(rd, f, clip);
     if (f->banner && (rd->banner.tex || rd->banner.surf))
