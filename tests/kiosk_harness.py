@@ -140,5 +140,35 @@ with tempfile.TemporaryDirectory() as tmp:
             p.kill()
             p.wait()
 
+# An emergency alert takes over the whole screen.
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import pngpixel  # noqa: E402
+
+with tempfile.TemporaryDirectory() as tmp:
+    feed = os.path.join(tmp, "alert.json")
+    with open(feed, "w", encoding="utf-8") as f:
+        json.dump({"format": "edukiosk/1", "school": "测试学校",
+                   "alert": {"level": "emergency", "title": "紧急疏散",
+                             "text": "请按疏散路线有序撤离到操场集合。"},
+                   "slides": [{"type": "title", "title": "欢迎"}]}, f, ensure_ascii=False)
+    status = os.path.join(tmp, "status.json")
+    env = dict(os.environ, SDL_VIDEODRIVER="offscreen")
+    p = subprocess.Popen([BIN, "--no-config", "--feed", feed, "--window", "640x360",
+                          "--status-file", status, "--exit-after", "20"],
+                         env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        wait_for(lambda: read_json(status), 15)
+        shot = os.path.join(tmp, "screenshot.png")
+        wait_for(lambda: (os.kill(p.pid, signal.SIGUSR1), png_size(shot))[1], 15, step=1.0)
+        r, g, b = pngpixel.pixel(shot, 20, 180) if png_size(shot) else (0, 0, 0)
+        check(r > 150 and g < 90 and b < 90,
+              f"an emergency alert fills the screen in red (pixel {r},{g},{b})")
+        p.send_signal(signal.SIGTERM)
+        p.wait(timeout=10)
+    finally:
+        if p.poll() is None:
+            p.kill()
+            p.wait()
+
 print(f"kiosk: {len(failures)} failures")
 sys.exit(1 if failures else 0)
