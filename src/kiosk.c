@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/eventfd.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -48,6 +49,20 @@ static bool hook_ready(void *ud, const struct deck *d, int index)
     struct kiosk *k = ud;
     return kiosk_want_picture(k, (struct deck *)d, index < 0 ? PIC_FALLBACK : PIC_SLIDE,
                               index, false);
+}
+
+/* Before the clock is synchronised (a Pi has no RTC), dated content is
+ * judged at the last time known to be right.  The cached feed was written
+ * after a verified HTTPS fetch, which needs a roughly right clock, so its
+ * mtime is such a time across reboots. */
+static time_t last_known_good_time(const struct config *cfg)
+{
+    char path[4096];
+    struct stat st;
+    if (!cfg->cache_dir)
+        return 0;
+    snprintf(path, sizeof(path), "%s/feed.json", cfg->cache_dir);
+    return stat(path, &st) == 0 ? st.st_mtime : 0;
 }
 
 static void update_schedule_ctx(struct kiosk *k, time_t now)
@@ -530,6 +545,7 @@ int kiosk_run(const struct kiosk_opts *o, struct config *cfg, struct deck *initi
     }
     kiosk_remember(&k, initial, initial_source);
     k.local_mtime = source_mtime(cfg->feed);
+    k.sched.last_good = last_known_good_time(cfg);
     k.local_checked = wall_now();
     update_schedule_ctx(&k, wall_now());
     struct show_hooks hooks = {hook_eligible, hook_ready, &k};
