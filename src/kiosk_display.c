@@ -66,9 +66,13 @@ int kiosk_open_display(struct kiosk *k)
     if (!c->video_driver && drv &&
         (strcmp(drv, "offscreen") == 0 || strcmp(drv, "dummy") == 0) &&
         !getenv("SDL_VIDEODRIVER")) {
-        LOG_WARN("SDL chose the '%s' video driver: nothing will be visible; set "
-                 "video_driver (e.g. KMSDRM) in the configuration",
-                 drv);
+        /* SDL fell back to a driver that shows nothing: a kiosk that
+         * "runs" there is a black screen nobody is told about. */
+        LOG_ERR("no display: SDL fell back to its '%s' driver, which shows nothing; "
+                "start it on a display, or set video_driver (e.g. KMSDRM for the "
+                "console) in the configuration",
+                drv);
+        return -1;
     }
     SDL_ShowCursor(SDL_DISABLE);
     SDL_DisableScreenSaver();

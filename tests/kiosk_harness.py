@@ -140,6 +140,16 @@ with tempfile.TemporaryDirectory() as tmp:
             p.kill()
             p.wait()
 
+# No display at all: SDL would fall back to a driver that shows nothing;
+# the kiosk says so and exits 3 (runtime failure) instead of running blind.
+if not os.path.exists("/dev/dri"):
+    env = {k: v for k, v in os.environ.items()
+           if k not in ("DISPLAY", "WAYLAND_DISPLAY", "SDL_VIDEODRIVER")}
+    r = subprocess.run([BIN, "--no-config", "--exit-after", "5"], env=env,
+                       capture_output=True, timeout=30)
+    check(r.returncode == 3 and b"no display" in r.stderr,
+          f"no display: exit 3 with a clear message (exit {r.returncode})")
+
 # An emergency alert takes over the whole screen.
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import pngpixel  # noqa: E402
