@@ -50,7 +50,6 @@ struct kiosk {
     /* chrome state, for the deck on screen */
     uint32_t chrome_serial;
     char clock_text[96];
-    bool clock_requested;
     bool banner_on;
     int banner_level;
 
