@@ -6,51 +6,37 @@
  * drawing always go through the very same object.  A per-size table of
  * fonts would cost an open (~0.4 ms) and the face's tables per entry.
  *
- * Text is cut into runs of grapheme clusters that one face provides
- * entirely, bundled faces first; a run is measured with TTF_SizeUTF8()
- * (HarfBuzz shapes it) and drawn with TTF_RenderUTF8_Blended().  A
- * character no face has is looked up through fontconfig once; if nobody
- * has it, it is drawn with the bundled face's .notdef box.
+ * A line is first cut into directional runs in visual order
+ * (text_bidi.c), then each of those into runs of grapheme clusters that
+ * one face provides entirely, bundled faces first (font_fallback.c finds
+ * the others).  A run is shaped by HarfBuzz in its direction and script,
+ * measured with TTF_SizeUTF8() and drawn with TTF_RenderUTF8_Blended();
+ * the face runs of a right-to-left run are placed right to left.
+ * Measuring walks the very same runs, so it is what drawing covers.  A
+ * character no face has is drawn with the bundled face's .notdef box.
  */
 #define LOG_MODULE "font"
 #include "log.h"
 
 #include "font.h"
 #include "assets.h"
+#include "font_priv.h"
+#include "text_bidi.h"
 #include "utf8.h"
 
-#include <SDL_ttf.h>
-#include <fontconfig/fontconfig.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unicode/uchar.h>
+#include <unicode/uscript.h>
 
-#define MAX_FALLBACKS 8
-#define MISSING_CACHE 64
 #define MAX_PX 1000
-#define OPEN_PX 32
 #define MAX_RUN_BYTES (1u << 20)
 #define MAX_CLUSTER 16
 
-struct face {
-    TTF_Font *font;
-    int px;     /* size the font is currently set to */
-    bool bold;  /* the style this face serves */
-    char *path; /* NULL for the bundled faces */
-    int index;  /* face index in a collection file */
-};
-
-struct fontset {
-    struct face regular, bold;
-    struct face fallback[MAX_FALLBACKS];
-    int n_fallback;
-    bool fc_tried, fc_ok;
-    /* characters nobody has, so measuring them again stays cheap */
-    uint32_t missing[MISSING_CACHE];
-    bool missing_bold[MISSING_CACHE];
-    int n_missing, missing_next;
-    char *buf; /* the current run, NUL-terminated for SDL_ttf */
-    size_t buf_cap;
+/* One face run of a directional run, as offsets into fs->clean. */
+struct font_seg {
+    size_t start, end;
+    int face;
 };
 
 /* ---- faces ---- */
@@ -69,11 +55,10 @@ static bool face_open_mem(struct face *f, const unsigned char *data, uint32_t si
         return false;
     }
     f->px = OPEN_PX;
-    f->bold = bold;
     return true;
 }
 
-static void face_setup(struct face *f)
+void font_face_setup(struct face *f)
 {
     /* Light hinting snaps only vertically: CJK strokes stay even at
      * large sizes and advances stay unhinted, which keeps run widths
@@ -86,7 +71,6 @@ static void face_close(struct face *f)
 {
     if (f->font)
         TTF_CloseFont(f->font);
-    free(f->path);
     memset(f, 0, sizeof(*f));
 }
 
@@ -113,6 +97,11 @@ static bool face_has(struct face *f, uint32_t cp)
     return TTF_GlyphIsProvided32(f->font, cp) != 0;
 }
 
+static struct face *primary_face(struct fontset *fs, bool bold)
+{
+    return bold ? &fs->bold : &fs->regular;
+}
+
 struct fontset *fontset_new(void)
 {
     if (!TTF_WasInit()) {
@@ -129,8 +118,8 @@ struct fontset *fontset_new(void)
         fontset_free(fs);
         return NULL;
     }
-    face_setup(&fs->regular);
-    face_setup(&fs->bold);
+    font_face_setup(&fs->regular);
+    font_face_setup(&fs->bold);
     return fs;
 }
 
@@ -140,128 +129,26 @@ void fontset_free(struct fontset *fs)
         return;
     face_close(&fs->regular);
     face_close(&fs->bold);
-    for (int i = 0; i < fs->n_fallback; i++)
-        face_close(&fs->fallback[i]);
+    fallback_free(fs);
+    free(fs->clean);
     free(fs->buf);
+    free(fs->segs);
     free(fs);
 }
 
-/* ---- fontconfig fallback ---- */
-
-static bool is_missing(const struct fontset *fs, uint32_t cp, bool bold)
+void fontset_reset(struct fontset *fs)
 {
-    for (int i = 0; i < fs->n_missing; i++)
-        if (fs->missing[i] == cp && fs->missing_bold[i] == bold)
-            return true;
-    return false;
+    if (!fs)
+        return;
+    fallback_reset(fs);
+    /* Fonts installed since are found from now on. */
+    if (fs->fc_ok)
+        FcInitBringUptoDate();
 }
 
-static void add_missing(struct fontset *fs, uint32_t cp, bool bold)
+int fontset_open_faces(const struct fontset *fs)
 {
-    LOG_WARN("no font has U+%04X; it is left blank", (unsigned)cp);
-    fs->missing[fs->missing_next] = cp;
-    fs->missing_bold[fs->missing_next] = bold;
-    fs->missing_next = (fs->missing_next + 1) % MISSING_CACHE;
-    if (fs->n_missing < MISSING_CACHE)
-        fs->n_missing++;
-}
-
-static bool fallback_is_open(const struct fontset *fs, const char *path, int index, bool bold)
-{
-    for (int i = 0; i < fs->n_fallback; i++) {
-        const struct face *f = &fs->fallback[i];
-        if (f->bold == bold && f->index == index && strcmp(f->path, path) == 0)
-            return true;
-    }
-    return false;
-}
-
-/* Opens the file of one fontconfig candidate as a new fallback face if
- * it really provides cp. */
-static struct face *try_candidate(struct fontset *fs, FcPattern *font, uint32_t cp, bool bold)
-{
-    FcChar8 *file;
-    int index = 0;
-    FcBool scalable = FcTrue;
-    FcCharSet *cs;
-    if (FcPatternGetString(font, FC_FILE, 0, &file) != FcResultMatch)
-        return NULL;
-    if (FcPatternGetCharSet(font, FC_CHARSET, 0, &cs) != FcResultMatch ||
-        !FcCharSetHasChar(cs, cp))
-        return NULL;
-    FcPatternGetBool(font, FC_SCALABLE, 0, &scalable);
-    if (!scalable)
-        return NULL;
-    FcPatternGetInteger(font, FC_INDEX, 0, &index);
-    const char *path = (const char *)file;
-    if (fallback_is_open(fs, path, index, bold))
-        return NULL; /* it would have been found among the open ones */
-    struct face *f = &fs->fallback[fs->n_fallback];
-    memset(f, 0, sizeof(*f));
-    f->font = TTF_OpenFontIndex(path, OPEN_PX, index);
-    if (!f->font) {
-        LOG_WARN("cannot open fallback font %s: %s", path, TTF_GetError());
-        return NULL;
-    }
-    f->path = strdup(path);
-    if (!f->path || !face_has(f, cp)) {
-        face_close(f);
-        return NULL;
-    }
-    f->px = OPEN_PX;
-    f->bold = bold;
-    f->index = index;
-    face_setup(f);
-    fs->n_fallback++;
-    LOG_INFO("fallback font for U+%04X%s: %s", (unsigned)cp, bold ? " (bold)" : "", path);
-    return f;
-}
-
-/* Asks fontconfig for a Chinese sans-serif face of the right weight that
- * has cp, opens it and keeps it.  NULL when there is none. */
-static struct face *lookup_fallback(struct fontset *fs, uint32_t cp, bool bold)
-{
-    if (is_missing(fs, cp, bold))
-        return NULL;
-    if (!fs->fc_tried) {
-        fs->fc_tried = true;
-        fs->fc_ok = FcInit();
-        if (!fs->fc_ok)
-            LOG_WARN("fontconfig unavailable: no fallback fonts");
-    }
-    if (!fs->fc_ok || fs->n_fallback >= MAX_FALLBACKS) {
-        add_missing(fs, cp, bold);
-        return NULL;
-    }
-    struct face *found = NULL;
-    FcPattern *pat = FcPatternCreate();
-    FcCharSet *want = FcCharSetCreate();
-    if (!pat || !want || !FcCharSetAddChar(want, cp) ||
-        !FcPatternAddString(pat, FC_FAMILY, (const FcChar8 *)"sans-serif") ||
-        !FcPatternAddString(pat, FC_LANG, (const FcChar8 *)"zh-cn") ||
-        !FcPatternAddInteger(pat, FC_WEIGHT, bold ? FC_WEIGHT_BOLD : FC_WEIGHT_REGULAR) ||
-        !FcPatternAddCharSet(pat, FC_CHARSET, want)) {
-        LOG_ERR("fontconfig: out of memory");
-        goto out;
-    }
-    if (!FcConfigSubstitute(NULL, pat, FcMatchPattern))
-        goto out;
-    FcDefaultSubstitute(pat);
-    FcResult res;
-    FcFontSet *set = FcFontSort(NULL, pat, FcFalse, NULL, &res);
-    if (set) {
-        for (int i = 0; i < set->nfont && !found && fs->n_fallback < MAX_FALLBACKS; i++)
-            found = try_candidate(fs, set->fonts[i], cp, bold);
-        FcFontSetDestroy(set);
-    }
-out:
-    if (want)
-        FcCharSetDestroy(want);
-    if (pat)
-        FcPatternDestroy(pat);
-    if (!found)
-        add_missing(fs, cp, bold);
-    return found;
+    return fs ? fs->n_open : 0;
 }
 
 /* ---- choosing a face per cluster ---- */
@@ -283,154 +170,212 @@ static bool is_ignorable(uint32_t cp)
 {
     return cp < 0x20 || cp == 0x7f || cp == 0xad || (cp >= 0x200b && cp <= 0x200f) ||
            cp == 0x2060 || cp == 0xfeff || (cp >= 0xfe00 && cp <= 0xfe0f) ||
-           (cp >= 0xe0100 && cp <= 0xe01ef);
+           (cp >= 0xe0100 && cp <= 0xe01ef) || (cp >= 0x202a && cp <= 0x202e) ||
+           (cp >= 0x2066 && cp <= 0x2069);
 }
 
-static bool face_has_all(struct face *f, const uint32_t *cps, int n)
+static bool fallback_has_all(const struct fontset *fs, int id, const uint32_t *cps, int n)
 {
     for (int i = 0; i < n; i++)
-        if (!is_ignorable(cps[i]) && !face_has(f, cps[i]))
+        if (!is_ignorable(cps[i]) && !fallback_has(fs, id, cps[i]))
             return false;
     return true;
 }
 
-static struct face *face_for(struct fontset *fs, const uint32_t *cps, int n, bool bold)
+/* The bundled face if it has the whole cluster, else the first face
+ * found for one of its characters that has it all, else whoever has its
+ * base character, else the bundled face's box. */
+static int face_for(struct fontset *fs, const uint32_t *cps, int n, bool bold)
 {
-    struct face *primary = bold ? &fs->bold : &fs->regular;
-    if (face_has_all(primary, cps, n))
-        return primary;
-    for (int i = 0; i < fs->n_fallback; i++)
-        if (fs->fallback[i].bold == bold && face_has_all(&fs->fallback[i], cps, n))
-            return &fs->fallback[i];
-    /* Look up whichever character of the cluster is missing. */
+    struct face *primary = primary_face(fs, bold);
+    int ids[MAX_CLUSTER];
+    int n_ids = 0;
+    bool primary_all = true;
     for (int k = 0; k < n; k++) {
         if (is_ignorable(cps[k]) || face_has(primary, cps[k]))
             continue;
-        struct face *f = lookup_fallback(fs, cps[k], bold);
-        if (f && face_has_all(f, cps, n))
-            return f;
-        break;
+        primary_all = false;
+        int id = fallback_for(fs, cps[k], bold);
+        bool seen = id < 0;
+        for (int i = 0; i < n_ids && !seen; i++)
+            seen = ids[i] == id;
+        if (!seen)
+            ids[n_ids++] = id;
     }
-    /* Nobody has the whole cluster: whoever has its base character, or
-     * the bundled face's box. */
-    if (!face_has(primary, cps[0]))
-        for (int i = 0; i < fs->n_fallback; i++)
-            if (fs->fallback[i].bold == bold && face_has(&fs->fallback[i], cps[0]))
-                return &fs->fallback[i];
-    return primary;
+    if (primary_all)
+        return FACE_PRIMARY;
+    for (int i = 0; i < n_ids; i++)
+        if (fallback_has_all(fs, ids[i], cps, n))
+            return ids[i];
+    if (n_ids > 0 && !face_has(primary, cps[0]) && fallback_has(fs, ids[0], cps[0]))
+        return ids[0];
+    return FACE_PRIMARY;
 }
 
 /* ---- runs ---- */
 
 struct run_ctx;
-typedef int (*run_fn)(struct fontset *fs, struct face *f, const char *text,
-                      struct run_ctx *ctx);
+typedef int (*run_fn)(TTF_Font *font, const char *text, struct run_ctx *ctx);
 
 struct run_ctx {
     int px;
-    int x;          /* advance so far */
+    bool bold;
+    int x; /* advance so far */
     SDL_Surface *dst;
     int baseline;
     SDL_Color color;
 };
 
-static int grow_buf(struct fontset *fs, size_t need)
+static void *grow(void *p, size_t *cap, size_t need, size_t size)
 {
-    if (need <= fs->buf_cap)
-        return 0;
-    char *nb = realloc(fs->buf, need);
-    if (!nb) {
+    if (need <= *cap)
+        return p;
+    void *np = realloc(p, need * size);
+    if (!np) {
         LOG_ERR("out of memory");
-        return -1;
+        return NULL;
     }
-    fs->buf = nb;
-    fs->buf_cap = need;
-    return 0;
+    *cap = need;
+    return np;
 }
 
-/* Cuts s[0..len) into runs of one face each and calls fn on every run,
- * in order.  Malformed bytes become U+FFFD and NUL bytes are dropped, so
- * SDL_ttf always sees well-formed, complete strings. */
-static int for_each_run(struct fontset *fs, const char *s, size_t len, bool bold, run_fn fn,
+/* s without NUL bytes and with malformed bytes as U+FFFD into fs->clean,
+ * so SDL_ttf and ICU see well-formed, complete strings; its length. */
+static size_t clean_text(struct fontset *fs, const char *s, size_t len)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < len;) {
+        size_t adv;
+        uint32_t cp = utf8_decode(s + i, len - i, &adv);
+        i += adv;
+        if (cp != 0)
+            n += utf8_encode(cp, fs->clean + n);
+    }
+    return n;
+}
+
+/* Cuts fs->clean[a..b) into face runs into fs->segs; their count or -1. */
+static int face_runs(struct fontset *fs, size_t a, size_t b, bool bold)
+{
+    int n = 0;
+    size_t i = a;
+    const char *s = fs->clean;
+    while (i < b) {
+        uint32_t cps[MAX_CLUSTER];
+        int k = 0;
+        size_t cs = i, adv;
+        /* A cluster: one character and the extenders after it (beyond
+         * MAX_CLUSTER, the face is chosen by the first ones). */
+        do {
+            uint32_t cp = utf8_decode(s + i, b - i, &adv);
+            i += adv;
+            if (k < MAX_CLUSTER)
+                cps[k++] = cp;
+        } while (i < b && is_extender(utf8_decode(s + i, b - i, &adv)));
+        int f = face_for(fs, cps, k, bold);
+        if (n > 0 && fs->segs[n - 1].face == f) {
+            fs->segs[n - 1].end = i;
+            continue;
+        }
+        struct font_seg *ns = grow(fs->segs, &fs->segs_cap, (size_t)n + 1, sizeof(*ns));
+        if (!ns)
+            return -1;
+        fs->segs = ns;
+        fs->segs[n++] = (struct font_seg){cs, i, f};
+    }
+    return n;
+}
+
+/* The ISO 15924 code HarfBuzz should shape s[0..len) as: its first
+ * character of a real script ("Zyyy" for digits and punctuation only). */
+static const char *script_of(const char *s, size_t len)
+{
+    for (size_t i = 0; i < len;) {
+        size_t adv;
+        UErrorCode err = U_ZERO_ERROR;
+        UScriptCode sc = uscript_getScript((UChar32)utf8_decode(s + i, len - i, &adv), &err);
+        i += adv;
+        if (U_SUCCESS(err) && sc != USCRIPT_COMMON && sc != USCRIPT_INHERITED &&
+            sc != USCRIPT_UNKNOWN) {
+            const char *name = uscript_getShortName(sc);
+            if (name && strlen(name) == 4)
+                return name;
+        }
+    }
+    return "Zyyy";
+}
+
+/* Sets up the face of seg for its text and calls fn on it. */
+static int emit(struct fontset *fs, const struct font_seg *seg, bool rtl, run_fn fn,
+                struct run_ctx *ctx)
+{
+    size_t len = seg->end - seg->start;
+    memcpy(fs->buf, fs->clean + seg->start, len);
+    fs->buf[len] = '\0';
+    struct face *f = seg->face >= 0 ? fallback_face(fs, seg->face) : NULL;
+    TTF_Font *font = face_at(f ? f : primary_face(fs, ctx->bold), ctx->px);
+    if (!font)
+        return -1;
+    /* The font object is shared by every run: set both each time. */
+    TTF_SetFontDirection(font, rtl ? TTF_DIRECTION_RTL : TTF_DIRECTION_LTR);
+    TTF_SetFontScriptName(font, script_of(fs->buf, len));
+    return fn(font, fs->buf, ctx);
+}
+
+/* Calls fn on every run of s[0..len), left to right as they appear, each
+ * with its font set to ctx->px and shaping direction and script. */
+static int for_each_run(struct fontset *fs, const char *s, size_t len, bool rtl, run_fn fn,
                         struct run_ctx *ctx)
 {
     if (len > MAX_RUN_BYTES / 3) {
         LOG_ERR("text of %zu bytes is too long to draw", len);
         return -1;
     }
-    if (grow_buf(fs, len * 3 + 1) < 0)
+    char *c = grow(fs->clean, &fs->clean_cap, len * 3 + 1, 1);
+    if (!c)
         return -1;
-    struct face *cur = NULL;
-    size_t n = 0;
-    size_t i = 0;
-    while (i < len) {
-        uint32_t cps[MAX_CLUSTER];
-        char enc[MAX_CLUSTER * 4];
-        size_t enc_len = 0;
-        int k = 0;
-        size_t adv;
-        /* A cluster: one character and the extenders after it (beyond
-         * MAX_CLUSTER, extenders are dropped). */
-        do {
-            uint32_t cp = utf8_decode(s + i, len - i, &adv);
-            i += adv;
-            if (cp == 0)
-                continue;
-            if (k < MAX_CLUSTER) {
-                cps[k++] = cp;
-                enc_len += utf8_encode(cp, enc + enc_len);
-            }
-        } while (i < len && k > 0 && is_extender(utf8_decode(s + i, len - i, &adv)));
-        if (k == 0)
-            continue;
-        struct face *f = face_for(fs, cps, k, bold);
-        if (cur && f != cur) {
-            fs->buf[n] = '\0';
-            if (fn(fs, cur, fs->buf, ctx) < 0)
-                return -1;
-            n = 0;
-        }
-        cur = f;
-        memcpy(fs->buf + n, enc, enc_len);
-        n += enc_len;
+    fs->clean = c;
+    char *b = grow(fs->buf, &fs->buf_cap, len * 3 + 1, 1);
+    if (!b)
+        return -1;
+    fs->buf = b;
+    size_t n = clean_text(fs, s, len);
+    struct text_bidi_run *runs;
+    int nr = text_bidi_runs(fs->clean, n, rtl, &runs);
+    if (nr < 0) {
+        LOG_ERR("cannot order text of %zu bytes for display", n);
+        return -1;
     }
-    if (cur && n > 0) {
-        fs->buf[n] = '\0';
-        if (fn(fs, cur, fs->buf, ctx) < 0)
-            return -1;
+    int rc = 0;
+    for (int r = 0; r < nr && rc == 0; r++) {
+        int ns = face_runs(fs, runs[r].start, runs[r].end, ctx->bold);
+        if (ns < 0)
+            rc = -1;
+        for (int k = 0; k < ns && rc == 0; k++)
+            rc = emit(fs, &fs->segs[runs[r].rtl ? ns - 1 - k : k], runs[r].rtl, fn, ctx);
     }
-    return 0;
+    free(runs);
+    return rc;
 }
 
-static int run_width(struct face *f, const char *text, int px)
+static int measure_run(TTF_Font *font, const char *text, struct run_ctx *ctx)
 {
-    TTF_Font *font = face_at(f, px);
     int w = 0;
-    if (!font || TTF_SizeUTF8(font, text, &w, NULL) < 0) {
+    if (TTF_SizeUTF8(font, text, &w, NULL) < 0) {
         LOG_ERR("TTF_SizeUTF8: %s", TTF_GetError());
         return -1;
     }
-    return w;
-}
-
-static int measure_run(struct fontset *fs, struct face *f, const char *text,
-                       struct run_ctx *ctx)
-{
-    (void)fs;
-    int w = run_width(f, text, ctx->px);
-    if (w < 0)
-        return -1;
     ctx->x += w;
     return 0;
 }
 
-int fontset_measure(void *ctx, const char *s, size_t len, int px, bool bold)
+int fontset_measure(void *ctx, const char *s, size_t len, int px, bool bold, bool rtl)
 {
     struct fontset *fs = ctx;
     if (!fs || !s || len == 0)
         return 0;
-    struct run_ctx rc = {.px = px};
-    if (for_each_run(fs, s, len, bold, measure_run, &rc) < 0)
+    struct run_ctx rc = {.px = px, .bold = bold};
+    if (for_each_run(fs, s, len, rtl, measure_run, &rc) < 0)
         return 0;
     return rc.x;
 }
@@ -439,7 +384,7 @@ int fontset_line_height(struct fontset *fs, int px, bool bold)
 {
     if (!fs)
         return 0;
-    TTF_Font *font = face_at(bold ? &fs->bold : &fs->regular, px);
+    TTF_Font *font = face_at(primary_face(fs, bold), px);
     return font ? TTF_FontHeight(font) : 0;
 }
 
@@ -474,14 +419,35 @@ static void composite(SDL_Surface *dst, const SDL_Surface *src, int x, int y)
     }
 }
 
-static int render_run(struct fontset *fs, struct face *f, const char *text,
-                      struct run_ctx *ctx)
+/* Rows SDL_ttf added above the ascent of a run's surface for glyphs
+ * that reach higher (e.g. marks stacked over a capital): the surface is
+ * as tall as its ink above and below the line box, and only what lies
+ * below the box is told by the glyphs' own metrics. */
+static int overflow_above(TTF_Font *font, const char *text, int surface_h)
 {
-    (void)fs;
-    int w = run_width(f, text, ctx->px);
-    if (w < 0)
+    int box_h = TTF_FontHeight(font);
+    if (surface_h <= box_h)
+        return 0;
+    int asc = TTF_FontAscent(font), bottom = box_h;
+    for (size_t i = 0, len = strlen(text); i < len;) {
+        size_t adv;
+        uint32_t cp = utf8_decode(text + i, len - i, &adv);
+        i += adv;
+        int miny;
+        if (TTF_GlyphMetrics32(font, cp, NULL, NULL, &miny, NULL, NULL) == 0 &&
+            asc - miny > bottom)
+            bottom = asc - miny;
+    }
+    return surface_h > bottom ? surface_h - bottom : 0;
+}
+
+static int render_run(TTF_Font *font, const char *text, struct run_ctx *ctx)
+{
+    int w = 0;
+    if (TTF_SizeUTF8(font, text, &w, NULL) < 0) {
+        LOG_ERR("TTF_SizeUTF8: %s", TTF_GetError());
         return -1;
-    TTF_Font *font = f->font; /* already at ctx->px */
+    }
     SDL_Surface *s = TTF_RenderUTF8_Blended(font, text, ctx->color);
     if (!s) {
         /* e.g. a run of only zero-width characters: nothing to draw */
@@ -498,8 +464,9 @@ static int render_run(struct fontset *fs, struct face *f, const char *text,
             return -1;
         }
     }
-    /* Every face puts its baseline at its ascent from the top. */
-    int y = ctx->baseline - TTF_FontAscent(font);
+    /* Every face puts its baseline at its ascent from the top, or lower
+     * by what its glyphs overflow above. */
+    int y = ctx->baseline - TTF_FontAscent(font) - overflow_above(font, text, argb->h);
     if (SDL_LockSurface(argb) == 0) {
         composite(ctx->dst, argb, ctx->x, y);
         SDL_UnlockSurface(argb);
@@ -510,11 +477,11 @@ static int render_run(struct fontset *fs, struct face *f, const char *text,
 }
 
 SDL_Surface *fontset_render(struct fontset *fs, const char *s, size_t len, int px, bool bold,
-                            SDL_Color color)
+                            bool rtl, SDL_Color color)
 {
     if (!fs || !s || len == 0)
         return NULL;
-    int w = fontset_measure(fs, s, len, px, bold);
+    int w = fontset_measure(fs, s, len, px, bold, rtl);
     int h = fontset_line_height(fs, px, bold);
     if (w <= 0 || h <= 0)
         return NULL;
@@ -526,8 +493,9 @@ SDL_Surface *fontset_render(struct fontset *fs, const char *s, size_t len, int p
     SDL_FillRect(dst, NULL, 0);
     struct run_ctx rc = {
         .px = px,
+        .bold = bold,
         .dst = dst,
-        .baseline = TTF_FontAscent(bold ? fs->bold.font : fs->regular.font),
+        .baseline = TTF_FontAscent(primary_face(fs, bold)->font),
         .color = color,
     };
     if (SDL_LockSurface(dst) < 0) {
@@ -535,7 +503,7 @@ SDL_Surface *fontset_render(struct fontset *fs, const char *s, size_t len, int p
         SDL_FreeSurface(dst);
         return NULL;
     }
-    int rc_runs = for_each_run(fs, s, len, bold, render_run, &rc);
+    int rc_runs = for_each_run(fs, s, len, rtl, render_run, &rc);
     SDL_UnlockSurface(dst);
     if (rc_runs < 0) {
         SDL_FreeSurface(dst);
@@ -552,8 +520,5 @@ bool fontset_has_glyph(struct fontset *fs, uint32_t cp, bool bundled_only)
         return true;
     if (bundled_only)
         return false;
-    for (int i = 0; i < fs->n_fallback; i++)
-        if (face_has(&fs->fallback[i], cp))
-            return true;
-    return lookup_fallback(fs, cp, false) != NULL;
+    return fallback_for(fs, cp, false) >= 0;
 }

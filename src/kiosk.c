@@ -451,6 +451,10 @@ static void run_loop(struct kiosk *k)
 
         if (show_tick(k->show, now_ms))
             k->dirty = true;
+        if (show_deck_swaps(k->show) != k->fonts_swaps) {
+            k->fonts_swaps = show_deck_swaps(k->show);
+            raster_new_deck(k->raster);
+        }
         struct deck *d = show_deck(k->show);
         kiosk_update_chrome(k, d);
         struct deck *up;

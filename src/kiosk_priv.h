@@ -44,6 +44,7 @@ struct kiosk {
 
     struct known_deck decks[MAX_DECKS];
     uint32_t next_serial;
+    unsigned fonts_swaps; /* show_deck_swaps() the raster fonts were reset at */
     uint64_t inflight[16]; /* picture keys requested and not yet back */
     int n_inflight;
 

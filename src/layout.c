@@ -15,6 +15,7 @@
 
 #include "layout.h"
 #include "layout_priv.h"
+#include "text_bidi.h"
 #include "utf8.h"
 
 #include <stdio.h>
@@ -31,7 +32,8 @@ int lb_measure(struct lb *b, const char *s, int px, bool bold)
 {
     if (!nonempty(s))
         return 0;
-    int r = b->m->fn(b->m->ctx, s, strlen(s), px, bold);
+    size_t len = strlen(s);
+    int r = b->m->fn(b->m->ctx, s, len, px, bold, text_bidi_rtl(s, len));
     return r < 0 ? 0 : r;
 }
 
@@ -155,7 +157,8 @@ static size_t punct_split(struct lb *b, const char *text, int px, bool bold)
     size_t len = strlen(text);
     if (memchr(text, '\n', len))
         return 0;
-    int total = b->m->fn(b->m->ctx, text, len, px, bold);
+    bool rtl = text_bidi_rtl(text, len);
+    int total = b->m->fn(b->m->ctx, text, len, px, bold, rtl);
     size_t best = 0;
     int best_d = INT_MAX;
     for (size_t i = 0; i < len;) {
@@ -167,7 +170,7 @@ static size_t punct_split(struct lb *b, const char *text, int px, bool bold)
             mark = mark || cp == marks[k];
         if (!mark || i >= len)
             continue;
-        int left = b->m->fn(b->m->ctx, text, i, px, bold);
+        int left = b->m->fn(b->m->ctx, text, i, px, bold, rtl);
         if (left * 3 < total || (total - left) * 3 < total)
             continue;
         int dist = abs(2 * left - total);

@@ -249,6 +249,20 @@ bool paint_image(SDL_Surface *s, const struct deck_image *img, struct lay_box bo
     return true;
 }
 
+/* Width of the widest line of t. */
+static int block_width(const struct text_lines *t)
+{
+    int w = 0;
+    for (int i = 0; i < t->n; i++)
+        if (t->widths[i] > w)
+            w = t->widths[i];
+    return w;
+}
+
+/* Lines of a right-to-left paragraph in a left-aligned box end flush
+ * right against the widest line of the text: they read from the right
+ * edge, while the text as a whole stays where the layout put it, next to
+ * its bullet, number or accent rule. */
 static void paint_text(SDL_Surface *s, struct fontset *fs, const struct lay_item *it,
                        SDL_Color c)
 {
@@ -256,9 +270,11 @@ static void paint_text(SDL_Surface *s, struct fontset *fs, const struct lay_item
     int block = t->n * t->line_h;
     int y = it->box.y + (it->vcenter ? (it->box.h - block) / 2 : 0);
     int glyph_h = fontset_line_height(fs, t->px, it->bold);
+    int block_w = block_width(t);
     for (int i = 0; i < t->n; i++, y += t->line_h) {
         const char *line = t->lines[i];
-        SDL_Surface *g = fontset_render(fs, line, strlen(line), t->px, it->bold, c);
+        SDL_Surface *g =
+            fontset_render(fs, line, strlen(line), t->px, it->bold, t->rtl[i], c);
         if (!g)
             continue;
         int x = it->box.x;
@@ -266,6 +282,8 @@ static void paint_text(SDL_Surface *s, struct fontset *fs, const struct lay_item
             x += (it->box.w - g->w) / 2;
         else if (it->align == ALIGN_RIGHT)
             x += it->box.w - g->w;
+        else if (t->rtl[i] && block_w > g->w)
+            x += (block_w < it->box.w ? block_w : it->box.w) - g->w;
         SDL_Rect dst = {x, y + (t->line_h - glyph_h) / 2, g->w, g->h};
         SDL_SetSurfaceBlendMode(g, SDL_BLENDMODE_BLEND);
         if (it->alpha != 255)

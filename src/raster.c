@@ -8,6 +8,7 @@
 
 #include "log.h"
 #include "paint.h"
+#include "text_bidi.h"
 
 /* Moves a display list laid out in screen coordinates into a surface of
  * its own box (header, banner). */
@@ -77,7 +78,8 @@ static SDL_Surface *one_line(struct fontset *fs, const char *text, int px, bool 
 {
     if (!text || !*text)
         return NULL;
-    return fontset_render(fs, text, strlen(text), px, bold, color);
+    size_t len = strlen(text);
+    return fontset_render(fs, text, len, px, bold, text_bidi_rtl(text, len), color);
 }
 
 SDL_Surface *raster_make(struct fontset *fs, const struct raster_job *job,
@@ -153,7 +155,8 @@ struct raster {
     pthread_mutex_t lock;
     pthread_cond_t cond;
     bool stop;
-    bool started; /* fontset ready (or failed: ok false) */
+    bool reset_fonts; /* a new deck was adopted: start its fonts clean */
+    bool started;     /* fontset ready (or failed: ok false) */
     bool ok;
     struct job_node *jobs, **jobs_tail;
     struct result_node *results, **results_tail;
@@ -174,6 +177,10 @@ static void *worker(void *arg)
             pthread_cond_wait(&r->cond, &r->lock);
         if (r->stop)
             break;
+        if (r->reset_fonts) {
+            r->reset_fonts = false;
+            fontset_reset(fs);
+        }
         struct job_node *n = r->jobs;
         r->jobs = n->next;
         if (!r->jobs)
@@ -252,6 +259,13 @@ void raster_submit(struct raster *r, const struct raster_job *job)
     *r->jobs_tail = n;
     r->jobs_tail = &n->next;
     pthread_cond_signal(&r->cond);
+    pthread_mutex_unlock(&r->lock);
+}
+
+void raster_new_deck(struct raster *r)
+{
+    pthread_mutex_lock(&r->lock);
+    r->reset_fonts = true;
     pthread_mutex_unlock(&r->lock);
 }
 

@@ -54,6 +54,10 @@ struct raster;
 struct raster *raster_new(void (*wake)(void *ud), void *ud);
 /* Queues a copy of job; takes a new reference to job->deck. */
 void raster_submit(struct raster *r, const struct raster_job *job);
+/* A new deck is on screen: the worker forgets the fallback fonts and
+ * character lookups of the old ones before its next job (fontset_reset()
+ * on its own thread).  Any thread. */
+void raster_new_deck(struct raster *r);
 /* Moves up to max finished results into out; returns how many. */
 int raster_take(struct raster *r, struct raster_result *out, int max);
 /* Stops the worker, drops queued jobs and untaken results. */

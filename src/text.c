@@ -6,6 +6,7 @@
  * and, for balanced text, widths; text_ellipsis.c cuts what never fits.
  */
 #include "text.h"
+#include "text_bidi.h"
 #include "text_breaks.h"
 #include "text_ellipsis.h"
 #include "utf8.h"
@@ -112,6 +113,7 @@ void text_lines_free(struct text_lines *l)
         free(l->lines[i]);
     free(l->lines);
     free(l->widths);
+    free(l->rtl);
     memset(l, 0, sizeof(*l));
 }
 
@@ -124,7 +126,8 @@ static int line_height(int px, float spacing)
     return h < 1 ? 1 : (h > INT_MAX ? INT_MAX : (int)h);
 }
 
-static int push_line(struct text_lines *l, int *cap, const char *s, size_t len, int width)
+static int push_line(struct text_lines *l, int *cap, const char *s, size_t len, int width,
+                     bool rtl)
 {
     if (l->n == *cap) {
         if (*cap > INT_MAX / 2)
@@ -138,6 +141,10 @@ static int push_line(struct text_lines *l, int *cap, const char *s, size_t len, 
         if (!nw)
             return -1;
         l->widths = nw;
+        bool *nr = realloc(l->rtl, (size_t)ncap * sizeof(*nr));
+        if (!nr)
+            return -1;
+        l->rtl = nr;
         *cap = ncap;
     }
     char *copy = malloc(len + 1);
@@ -147,6 +154,7 @@ static int push_line(struct text_lines *l, int *cap, const char *s, size_t len, 
     copy[len] = '\0';
     l->lines[l->n] = copy;
     l->widths[l->n] = width;
+    l->rtl[l->n] = rtl;
     l->n++;
     return 0;
 }
@@ -177,6 +185,7 @@ struct wrapper {
     size_t pend; /* end of the paragraph being wrapped */
     int width, px, inside_fill;
     bool bold;
+    bool rtl; /* the paragraph's direction */
     const struct text_measure *m;
     struct text_lines *out;
     int cap;
@@ -187,7 +196,7 @@ static int measure_range(const struct wrapper *w, size_t a, size_t b)
 {
     if (b <= a)
         return 0;
-    int r = w->m->fn(w->m->ctx, w->s + a, b - a, w->px, w->bold);
+    int r = w->m->fn(w->m->ctx, w->s + a, b - a, w->px, w->bold, w->rtl);
     return r < 0 ? 0 : r;
 }
 
@@ -311,8 +320,11 @@ static int wrap_paragraph(struct wrapper *w, size_t ps, const size_t *c,
                           const unsigned char *edge, size_t nc)
 {
     size_t pe = c[nc - 1];
+    /* Each paragraph takes its direction from its own first strong
+     * character; its lines are measured and drawn in it. */
+    w->rtl = text_bidi_rtl(w->s + ps, pe - ps);
     if (ps == pe)
-        return push_line(w->out, &w->cap, "", 0, 0);
+        return push_line(w->out, &w->cap, "", 0, 0, w->rtl);
     w->pend = pe;
     size_t ls = ps, i = 0;
     int emitted = 0, rc = 0;
@@ -327,7 +339,7 @@ static int wrap_paragraph(struct wrapper *w, size_t ps, const size_t *c,
             /* A line of nothing but spaces (leading spaces before a word
              * that goes to the next line) is not shown. */
             if (te > ls) {
-                rc = push_line(w->out, &w->cap, w->s + ls, te - ls, wid);
+                rc = push_line(w->out, &w->cap, w->s + ls, te - ls, wid, w->rtl);
                 emitted++;
             }
             if (edge[j] == TEXT_WORD_INSIDE)
@@ -343,14 +355,14 @@ static int wrap_paragraph(struct wrapper *w, size_t ps, const size_t *c,
             w->cost.cut = true;
             size_t te = text_breaks_trim(w->s, ls, cut);
             if (te > ls) {
-                rc = push_line(w->out, &w->cap, w->s + ls, te - ls, cw);
+                rc = push_line(w->out, &w->cap, w->s + ls, te - ls, cw, w->rtl);
                 emitted++;
             }
             ls = text_breaks_skip(w->s, cut, c[i]);
         }
     }
     if (rc == 0 && emitted == 0)
-        rc = push_line(w->out, &w->cap, "", 0, 0);
+        rc = push_line(w->out, &w->cap, "", 0, 0, w->rtl);
     return rc;
 }
 

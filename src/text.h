@@ -13,9 +13,11 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-/* Width in pixels of s[0..len) drawn at font size px.  Must be additive
- * enough that measure(a)+measure(b) ≈ measure(ab). */
-typedef int (*text_measure_fn)(void *ctx, const char *s, size_t len, int px, bool bold);
+/* Width in pixels of s[0..len) drawn at font size px as (part of) a
+ * paragraph of direction rtl.  Must be additive enough that
+ * measure(a)+measure(b) ≈ measure(ab). */
+typedef int (*text_measure_fn)(void *ctx, const char *s, size_t len, int px, bool bold,
+                               bool rtl);
 
 struct text_measure {
     text_measure_fn fn;
@@ -28,6 +30,7 @@ struct text_lines {
     int n;
     char **lines;
     int *widths;  /* measured width of each line */
+    bool *rtl;    /* each line's paragraph runs right to left (draw it so) */
     int px;       /* font size the lines were laid out for */
     int line_h;   /* px * line_spacing, rounded */
     bool ellipsized;

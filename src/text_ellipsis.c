@@ -42,29 +42,29 @@ static size_t ellipsis_cut(const char *line, size_t len)
 }
 
 static int measure_str(const struct text_measure *m, const char *s, size_t len, int px,
-                       bool bold)
+                       bool bold, bool rtl)
 {
     if (len == 0)
         return 0;
-    int r = m->fn(m->ctx, s, len, px, bold);
+    int r = m->fn(m->ctx, s, len, px, bold, rtl);
     return r < 0 ? 0 : r;
 }
 
 /* Measures line[0..ellipsis_cut(e)) + "…" into buf; whether it fits. */
 static bool ellipsis_fits(const struct text_fit_req *r, const struct text_measure *m,
-                          int px, const char *line, size_t e, char *buf, int *wid)
+                          int px, bool rtl, const char *line, size_t e, char *buf, int *wid)
 {
     size_t t = ellipsis_cut(line, e);
     memcpy(buf, line, t);
     memcpy(buf + t, ELLIPSIS, sizeof(ELLIPSIS));
-    *wid = measure_str(m, buf, t + sizeof(ELLIPSIS) - 1, px, r->bold);
+    *wid = measure_str(m, buf, t + sizeof(ELLIPSIS) - 1, px, r->bold, rtl);
     return *wid <= r->box_w;
 }
 
 /* Replaces *line with its longest prefix (at a grapheme boundary) that
  * still fits with "…" appended.  1 done, 0 when not even "…" fits, -1. */
 static int ellipsize_line(const struct text_fit_req *r, const struct text_measure *m,
-                          int px, char **line, int *width)
+                          int px, bool rtl, char **line, int *width)
 {
     size_t len = strlen(*line);
     size_t *g;
@@ -89,18 +89,18 @@ static int ellipsize_line(const struct text_fit_req *r, const struct text_measur
 
     int wid, wlo;
     int rc = 0;
-    if (ellipsis_fits(r, m, px, *line, 0, buf, &wlo)) {
+    if (ellipsis_fits(r, m, px, rtl, *line, 0, buf, &wlo)) {
         size_t lo = 0, hi = nc;
         while (hi - lo > 1) {
             size_t mid = lo + (hi - lo) / 2;
-            if (ellipsis_fits(r, m, px, *line, c[mid], buf, &wid)) {
+            if (ellipsis_fits(r, m, px, rtl, *line, c[mid], buf, &wid)) {
                 lo = mid;
                 wlo = wid;
             } else {
                 hi = mid;
             }
         }
-        ellipsis_fits(r, m, px, *line, c[lo], buf, &wid);
+        ellipsis_fits(r, m, px, rtl, *line, c[lo], buf, &wid);
         free(*line);
         *line = buf;
         buf = NULL;
@@ -136,7 +136,8 @@ int text_ellipsis_apply(const struct text_fit_req *r, const struct text_measure 
     l->n = keep;
     if (keep == 0)
         return 0;
-    int rc = ellipsize_line(r, m, l->px, &l->lines[keep - 1], &l->widths[keep - 1]);
+    int rc = ellipsize_line(r, m, l->px, l->rtl[keep - 1], &l->lines[keep - 1],
+                            &l->widths[keep - 1]);
     if (rc < 0)
         return -1;
     if (rc == 0 && l->widths[keep - 1] > r->box_w) {

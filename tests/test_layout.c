@@ -23,10 +23,11 @@
 
 /* ---- fixtures ---- */
 
-static int fake_measure(void *ctx, const char *s, size_t len, int px, bool bold)
+static int fake_measure(void *ctx, const char *s, size_t len, int px, bool bold, bool rtl)
 {
     (void)ctx;
     (void)bold;
+    (void)rtl;
     long halves = 0;
     size_t i = 0;
     while (i < len) {
@@ -184,7 +185,8 @@ static void check_layout(const struct slide_layout *l, const struct check *c)
             fail_msg("%s %dx%d: %s: %d lines of %d px do not fit a box %d high", c->what, c->w,
                      c->h, name_of(it), t->n, t->line_h, it->box.h);
         for (int k = 0; k < t->n; k++) {
-            int mw = c->m->fn(c->m->ctx, t->lines[k], strlen(t->lines[k]), t->px, it->bold);
+            int mw = c->m->fn(c->m->ctx, t->lines[k], strlen(t->lines[k]), t->px, it->bold,
+                              t->rtl[k]);
             if (t->widths[k] > it->box.w || mw > it->box.w)
                 fail_msg("%s %dx%d: %s line \"%s\" is %d px wide in a %d px box", c->what,
                          c->w, c->h, name_of(it), t->lines[k], mw, it->box.w);
@@ -432,7 +434,7 @@ static void test_chrome(void **state)
             /* The widest clock text fits its box. */
             char buf[96];
             layout_clock_text(local_time(2026, 12, 30, 23, 58), d.lang, buf, sizeof(buf));
-            int cw = fake_measure(NULL, buf, strlen(buf), c.clock_px, false);
+            int cw = fake_measure(NULL, buf, strlen(buf), c.clock_px, false, false);
             if (cw > c.clock.w)
                 fail_msg("%dx%d: clock \"%s\" is %d px, box %d", w, h, buf, cw, c.clock.w);
             /* Most of the screen is left for the slide. */
@@ -1426,7 +1428,7 @@ static void test_real_fonts(void **state)
             layout_chrome(&dd, w, h, &cc);
             char buf[96];
             layout_clock_text(local_time(2026, 12, 30, 23, 58), dd.lang, buf, sizeof(buf));
-            int cw = fontset_measure(fs, buf, strlen(buf), cc.clock_px, false);
+            int cw = fontset_measure(fs, buf, strlen(buf), cc.clock_px, false, false);
             if (cw > cc.clock.w)
                 fail_msg("%dx%d: clock \"%s\" is %d px, box %d", w, h, buf, cw, cc.clock.w);
         }

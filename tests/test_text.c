@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "text.h"
+#include "text_bidi.h"
 #include "utf8.h"
 
 #include <unicode/ubrk.h>
@@ -19,12 +20,13 @@ struct fake {
     long calls;
 };
 
-static int fake_measure(void *ctx, const char *s, size_t len, int px, bool bold)
+static int fake_measure(void *ctx, const char *s, size_t len, int px, bool bold, bool rtl)
 {
     struct fake *f = ctx;
     if (f)
         f->calls++;
     (void)bold;
+    (void)rtl;
     int w = 0;
     size_t i = 0;
     while (i < len) {
@@ -114,7 +116,7 @@ static void check_widths(const struct text_lines *l, int px)
     for (int i = 0; i < l->n; i++) {
         assert_true(utf8_valid(l->lines[i], strlen(l->lines[i])));
         assert_int_equal(l->widths[i],
-                         fake_measure(NULL, l->lines[i], strlen(l->lines[i]), px, false));
+                         fake_measure(NULL, l->lines[i], strlen(l->lines[i]), px, false, false));
     }
 }
 
@@ -449,7 +451,7 @@ static int ref_wrap(const char *s, int width, int fill, size_t *ends, int max)
         size_t best = 0, last[3] = {0, 0, 0};
         for (int k = 0; k <= nb; k++) {
             size_t e = k < nb ? bp[k] : len;
-            if (e <= ls || fake_measure(NULL, s + ls, e - ls, PX, false) > width)
+            if (e <= ls || fake_measure(NULL, s + ls, e - ls, PX, false, false) > width)
                 continue;
             best = e;
             for (int v = 0; v <= lvl[e]; v++)
@@ -458,7 +460,7 @@ static int ref_wrap(const char *s, int width, int fill, size_t *ends, int max)
         assert_true(best > ls); /* no word is cut at these widths */
         for (int v = 2; v > lvl[best]; v--) {
             if (last[v] && last[v] != best &&
-                fake_measure(NULL, s + ls, last[v] - ls, PX, false) * 100 >= width * fill) {
+                fake_measure(NULL, s + ls, last[v] - ls, PX, false, false) * 100 >= width * fill) {
                 best = last[v];
                 break;
             }
@@ -522,7 +524,7 @@ static void test_wrap_greedy(void **state)
             size_t adv;
             const char *next = l.lines[i + 1];
             utf8_decode(next, strlen(next), &adv);
-            int extra = fake_measure(NULL, next, adv, PX, false);
+            int extra = fake_measure(NULL, next, adv, PX, false, false);
             if (l.widths[i] + extra <= w) {
                 /* only allowed when that join would leave kinsoku
                  * punctuation at the start of the following line, or
@@ -572,7 +574,7 @@ static const char *tears_kept(const char *s, const size_t *ends, int n, int widt
                     continue;
                 for (int q = 0; q < nb; q++)
                     if (bp[q] > ls && bp[q] <= a && is_in(bp[q], wb, nw) &&
-                        fake_measure(NULL, s + ls, bp[q] - ls, px, false) * 5 >= width * 4)
+                        fake_measure(NULL, s + ls, bp[q] - ls, px, false, false) * 5 >= width * 4)
                         torn = kept[k];
             }
         }
@@ -739,13 +741,13 @@ static void test_fit_sweep(void **state)
 }
 
 /* The fake font with a snowman three em wide. */
-static int wide_snowman(void *ctx, const char *s, size_t len, int px, bool bold)
+static int wide_snowman(void *ctx, const char *s, size_t len, int px, bool bold, bool rtl)
 {
     int w = 0;
     for (size_t i = 0; i < len;) {
         size_t adv;
         uint32_t cp = utf8_decode(s + i, len - i, &adv);
-        w += cp == 0x2603 ? 3 * px : fake_measure(ctx, s + i, adv, px, bold);
+        w += cp == 0x2603 ? 3 * px : fake_measure(ctx, s + i, adv, px, bold, rtl);
         i += adv;
     }
     return w;
@@ -1058,6 +1060,147 @@ static void test_threads(void **state)
     }
 }
 
+/* ---- bidirectional text ---- */
+
+#define HE_SHALOM "\xd7\xa9\xd7\x9c\xd7\x95\xd7\x9d" /* שלום */
+#define HE_OLAM "\xd7\xa2\xd7\x95\xd7\x9c\xd7\x9d"   /* עולם */
+#define AR_SALAM "\xd8\xb3\xd9\x84\xd8\xa7\xd9\x85" /* سلام */
+
+static void test_bidi_direction(void **state)
+{
+    (void)state;
+    static const struct {
+        const char *s;
+        bool rtl;
+    } cases[] = {
+        {HE_SHALOM, true},
+        {AR_SALAM " abc", true},
+        {"123 " HE_SHALOM, true},   /* digits are not strong */
+        {"abc " HE_SHALOM, false},
+        {"中文 " HE_SHALOM, false},
+        {"", false},
+        {"123 !?", false},
+        {"\xe2\x81\xa7" "abc" "\xe2\x81\xa9 " HE_SHALOM, true}, /* isolate skipped */
+        {"\xff\xfe" HE_SHALOM, true},                         /* bad bytes */
+    };
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
+        if (text_bidi_rtl(cases[i].s, strlen(cases[i].s)) != cases[i].rtl)
+            fail_msg("case %zu: \"%s\" should be %s", i, cases[i].s,
+                     cases[i].rtl ? "RTL" : "LTR");
+}
+
+/* The text of run k of s. */
+static void run_text(const char *s, const struct text_bidi_run *r, char *out, size_t cap)
+{
+    size_t n = r->end - r->start;
+    assert_true(n < cap);
+    memcpy(out, s + r->start, n);
+    out[n] = '\0';
+}
+
+static void expect_runs(const char *s, bool rtl, const char *const *want, const bool *dir,
+                        int n)
+{
+    struct text_bidi_run *runs;
+    int got = text_bidi_runs(s, strlen(s), rtl, &runs);
+    if (got != n)
+        fail_msg("\"%s\": %d runs, want %d", s, got, n);
+    for (int k = 0; k < n; k++) {
+        char buf[128];
+        run_text(s, &runs[k], buf, sizeof(buf));
+        if (strcmp(buf, want[k]) != 0 || runs[k].rtl != dir[k])
+            fail_msg("\"%s\" run %d: \"%s\" %s, want \"%s\" %s", s, k, buf,
+                     runs[k].rtl ? "RTL" : "LTR", want[k], dir[k] ? "RTL" : "LTR");
+    }
+    free(runs);
+}
+
+static void test_bidi_runs(void **state)
+{
+    (void)state;
+    /* runs come left to right as shown */
+    {
+        const char *s = "abc " HE_SHALOM " 123 " HE_OLAM " def";
+        const char *const want[] = {"abc ", " " HE_OLAM, "123", HE_SHALOM " ", " def"};
+        const bool dir[] = {false, true, false, true, false};
+        expect_runs(s, false, want, dir, 5);
+    }
+    {
+        /* a Hebrew paragraph: the Latin words (a number after Latin
+         * counts as Latin) on the left, the full stop at the far left */
+        const char *s = HE_SHALOM " abc 2026.";
+        const char *const want[] = {".", "abc 2026", HE_SHALOM " "};
+        const bool dir[] = {true, false, true};
+        expect_runs(s, true, want, dir, 3);
+    }
+    {
+        const char *const want[] = {"Mixed 中文 abc"};
+        const bool dir[] = {false};
+        expect_runs("Mixed 中文 abc", false, want, dir, 1);
+    }
+    struct text_bidi_run *runs = (void *)1;
+    assert_int_equal(text_bidi_runs("", 0, true, &runs), 0);
+    assert_null(runs);
+    /* malformed bytes and a lone surrogate's bytes are U+FFFD, no crash */
+    const char *bad = "\xed\xa0\x80" HE_SHALOM "\xc0";
+    int n = text_bidi_runs(bad, strlen(bad), false, &runs);
+    assert_true(n >= 1);
+    size_t covered = 0;
+    for (int k = 0; k < n; k++)
+        covered += runs[k].end - runs[k].start;
+    assert_int_equal(covered, strlen(bad));
+    free(runs);
+}
+
+/* Each paragraph of a wrap has its own direction, and its lines say so;
+ * measuring gets it too. */
+struct dir_log {
+    int rtl_calls, ltr_calls;
+};
+
+static int dir_measure(void *ctx, const char *s, size_t len, int px, bool bold, bool rtl)
+{
+    struct dir_log *d = ctx;
+    if (rtl)
+        d->rtl_calls++;
+    else
+        d->ltr_calls++;
+    return fake_measure(NULL, s, len, px, bold, rtl);
+}
+
+static void test_wrap_paragraph_direction(void **state)
+{
+    (void)state;
+    struct dir_log d = {0};
+    struct text_measure m = {dir_measure, &d};
+    struct text_lines l;
+    const char *t = HE_SHALOM " " HE_OLAM " abc def\nabc " HE_SHALOM "\n" AR_SALAM;
+    assert_int_equal(text_wrap(t, 10 * 20, 40, false, 1.2f, &m, &l), 0);
+    assert_true(l.n >= 3);
+    assert_true(l.rtl[0]);
+    /* the last line of the first paragraph starts with Latin but is
+     * still part of a right-to-left paragraph */
+    int k = 0;
+    while (k < l.n && strncmp(l.lines[k], "abc " HE_SHALOM, 12) != 0) {
+        assert_true(l.rtl[k]);
+        k++;
+    }
+    assert_true(k < l.n - 1);
+    assert_false(l.rtl[k]);
+    assert_true(l.rtl[l.n - 1]);
+    assert_true(d.rtl_calls > 0 && d.ltr_calls > 0);
+    text_lines_free(&l);
+
+    struct text_fit_req r = {.text = HE_SHALOM " " HE_OLAM, .box_w = 60, .box_h = 40,
+                             .max_px = 30, .min_px = 20, .line_spacing = 1.2f,
+                             .max_lines = 1};
+    assert_int_equal(text_fit(&r, &m, &l), 0);
+    assert_true(l.ellipsized);
+    assert_int_equal(l.n, 1);
+    assert_true(l.rtl[0]);
+    text_lines_free(&l);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -1074,6 +1217,9 @@ int main(void)
         cmocka_unit_test(test_fit_words),
         cmocka_unit_test(test_fit_empty_and_odd),
         cmocka_unit_test(test_threads),
+        cmocka_unit_test(test_bidi_direction),
+        cmocka_unit_test(test_bidi_runs),
+        cmocka_unit_test(test_wrap_paragraph_direction),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
