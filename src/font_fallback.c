@@ -57,7 +57,8 @@ static void charmap_free(struct charmap *m)
 
 static bool charmap_resize(struct charmap *m, size_t cap)
 {
-    struct charmap nm = {calloc(cap, sizeof(uint32_t)), calloc(cap, sizeof(int32_t)), cap, 0};
+    struct charmap nm = {calloc(cap, sizeof(uint32_t)), calloc(cap, sizeof(int32_t)), cap,
+                         0};
     if (!nm.keys || !nm.vals) {
         charmap_free(&nm);
         return false;
@@ -271,8 +272,10 @@ int fallback_for(struct fontset *fs, uint32_t cp, bool bold)
     if (id >= 0) {
         LOG_DBG("U+%04X%s: %s", (unsigned)cp, bold ? " (bold)" : "", fs->fb[id].path);
     } else if (fs->n_missing_logged < MISSING_LOGGED) {
+        fs->n_missing_logged++;
+        bool last = fs->n_missing_logged == MISSING_LOGGED;
         LOG_WARN("no font has U+%04X; it is left blank%s", (unsigned)cp,
-                 ++fs->n_missing_logged == MISSING_LOGGED ? " (further ones unlogged)" : "");
+                 last ? " (further ones unlogged)" : "");
     }
     charmap_put(&fs->chars, key, id);
     return id;

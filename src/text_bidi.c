@@ -32,7 +32,8 @@ bool text_bidi_rtl(const char *s, size_t len)
                 isolates--;
         } else if (isolates == 0 && d == U_LEFT_TO_RIGHT) {
             return false;
-        } else if (isolates == 0 && (d == U_RIGHT_TO_LEFT || d == U_RIGHT_TO_LEFT_ARABIC)) {
+        } else if (isolates == 0 &&
+                   (d == U_RIGHT_TO_LEFT || d == U_RIGHT_TO_LEFT_ARABIC)) {
             return true;
         }
     }
@@ -122,8 +123,8 @@ int text_bidi_runs(const char *s, size_t len, bool rtl, struct text_bidi_run **r
         for (int32_t i = 0; *runs && i < nr; i++) {
             int32_t start, length;
             UBiDiDirection d = ubidi_getVisualRun(bidi, i, &start, &length);
-            (*runs)[i] = (struct text_bidi_run){off[start], off[start + length],
-                                                d == UBIDI_RTL};
+            (*runs)[i] =
+                (struct text_bidi_run){off[start], off[start + length], d == UBIDI_RTL};
         }
         if (*runs)
             count = (int)nr;
