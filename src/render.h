@@ -24,7 +24,7 @@
 #include "layout.h"
 #include "paint.h"
 
-#define RENDER_MAX_TICKER 64
+#define RENDER_MAX_TICKER DECK_MAX_TICKER_LINES
 
 struct frame {
     uint64_t from_key;       /* picture on screen */
