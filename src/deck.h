@@ -119,6 +119,12 @@ struct alert {
     struct feed_time from, until;
 };
 
+/* What the ticker shows at most; a feed's ticker beyond that is cut with
+ * a warning.  600 characters take ~3.5 minutes to scroll by, and bound the
+ * ticker's pixels at any screen size (docs/feed.md). */
+#define DECK_MAX_TICKER_LINES 64
+#define DECK_MAX_TICKER_CHARS 600
+
 struct deck {
     int refs; /* atomic; use deck_ref/deck_unref */
     char *school;

@@ -501,6 +501,9 @@ static void parse_top(struct feedval *c, json_t *root, const struct jsonpos *p)
     if (feedval_field(c, root, p, "ticker", &f))
         d->ticker = feedval_strv(c, f.v, f.p, 0, SIZE_MAX, "must be a list of texts",
                                  &d->n_ticker);
+    if (d->ticker)
+        feedval_strv_cap(c, f.p, d->ticker, &d->n_ticker, DECK_MAX_TICKER_LINES,
+                         DECK_MAX_TICKER_CHARS, "the ticker");
     feedval_field_end(c, &f);
     if (feedval_field(c, root, p, "alert", &f))
         parse_alert(c, f.v, f.p);

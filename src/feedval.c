@@ -7,6 +7,7 @@
 
 #include "feedreport.h"
 #include "feedtime.h"
+#include "utf8.h"
 
 /* ------------------------------------------------------- path, messages */
 
@@ -314,6 +315,75 @@ char **feedval_strv(struct feedval *c, json_t *v, const struct jsonpos *p, size_
     }
     *n_out = n;
     return r;
+}
+
+/* Bytes of s holding its first max characters; *chars: how many it has
+ * (max + 1 means more). */
+static size_t chars_prefix(const char *s, size_t max, size_t *chars)
+{
+    size_t len = strlen(s), at = 0, k = 0;
+    while (at < len && k <= max) {
+        size_t adv;
+        utf8_decode(s + at, len - at, &adv);
+        if (k == max) {
+            k++;
+            break;
+        }
+        at += adv;
+        k++;
+    }
+    *chars = k;
+    return at;
+}
+
+void feedval_strv_cap(struct feedval *c, const struct jsonpos *p, char **v, size_t *n,
+                      size_t max_items, size_t max_chars, const char *what)
+{
+    size_t left = max_chars, i = 0, kept_chars = 0;
+    bool cut = false;
+    for (; i < *n && i < max_items; i++) {
+        size_t chars;
+        size_t bytes = chars_prefix(v[i], left, &chars);
+        if (chars > left) {
+            cut = true;
+            kept_chars = left;
+            char *t = left > 0 ? realloc(v[i], bytes + 4) : NULL;
+            if (t) {
+                memcpy(t + bytes, "\xe2\x80\xa6", 4); /* "…" */
+                v[i++] = t;
+            } else if (left > 0) {
+                feedval_oom(c);
+            }
+            break;
+        }
+        left -= chars;
+    }
+    if (i == *n && !cut)
+        return;
+    size_t at = cut && kept_chars > 0 ? i - 1 : i;
+    size_t dropped = *n - i;
+    size_t mark = feedval_path_idx(c, at);
+    if (!cut)
+        feedval_warn(c, jsonpos_elem(p, at),
+                     "%s shows at most %zu texts: this one and the %zu after it are not "
+                     "shown",
+                     what, max_items, dropped - 1);
+    else if (kept_chars > 0)
+        feedval_warn(c, jsonpos_elem(p, at),
+                     "%s shows at most %zu characters in all: this text is cut after %zu "
+                     "characters and the %zu after it are not shown",
+                     what, max_chars, kept_chars, dropped);
+    else
+        feedval_warn(c, jsonpos_elem(p, at),
+                     "%s shows at most %zu characters in all: this text and the %zu after "
+                     "it are not shown",
+                     what, max_chars, dropped - 1);
+    feedval_path_pop(c, mark);
+    for (size_t k = i; k < *n; k++) {
+        free(v[k]);
+        v[k] = NULL;
+    }
+    *n = i;
 }
 
 /* ------------------------------------------------------- whole objects */

@@ -106,6 +106,12 @@ bool feedval_list(struct feedval *c, json_t *v, const struct jsonpos *p, size_t 
  * problem, *n_out = 0 then). */
 char **feedval_strv(struct feedval *c, json_t *v, const struct jsonpos *p, size_t min,
                     size_t max, const char *msg, size_t *n_out);
+/* Keeps the first max_items of the texts v[0..*n) (the list at p) and at
+ * most max_chars characters of them in all: the text that crosses the
+ * limit is cut and ends in "…", the rest are freed.  One warning, at the
+ * first text cut or dropped; `what` names the list in it. */
+void feedval_strv_cap(struct feedval *c, const struct jsonpos *p, char **v, size_t *n,
+                      size_t max_items, size_t max_chars, const char *what);
 
 /* Warns about members of obj not in known (fields of other slide types,
  * listed in other, are "not used by <what>").  Keys starting with "_" are

@@ -311,11 +311,11 @@ static bool build_frame(struct kiosk *k, uint64_t now_ms, struct frame *f)
         f->to_key = kiosk_pic_key(k, v.to_deck, v.to_index < 0 ? PIC_FALLBACK : PIC_SLIDE,
                                   v.to_index);
     }
-    f->slide_index = v.index;
-    f->n_slides = v.index >= 0 ? (int)v.deck->n_slides : 0;
+    f->slide_index = v.pos;
+    f->n_slides = v.count;
     if (v.transition && v.to_index >= 0 && v.progress > 0.5f) {
-        f->slide_index = v.to_index;
-        f->n_slides = (int)v.to_deck->n_slides;
+        f->slide_index = v.to_pos;
+        f->n_slides = v.to_count;
     }
     f->ticker_ms = now_ms - k->ticker_start_ms;
     return ok;

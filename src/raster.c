@@ -9,6 +9,7 @@
 #include "log.h"
 #include "paint.h"
 #include "text_bidi.h"
+#include "utf8.h"
 
 /* Moves a display list laid out in screen coordinates into a surface of
  * its own box (header, banner). */
@@ -82,6 +83,51 @@ static SDL_Surface *one_line(struct fontset *fs, const char *text, int px, bool 
     return fontset_render(fs, text, len, px, bold, text_bidi_rtl(text, len), color);
 }
 
+/* A ticker item, within the pixels the whole ticker may take: what
+ * DECK_MAX_TICKER_CHARS full-width characters need.  The feed caps the
+ * characters; this caps extra-wide glyphs, which would otherwise make a
+ * short text a huge surface. */
+static SDL_Surface *ticker_item(struct fontset *fs, const struct deck *d, int index, int px,
+                                SDL_Color color)
+{
+    long left = (long)DECK_MAX_TICKER_CHARS * px;
+    for (int i = 0; i < index && left > 0; i++)
+        left -= fontset_measure(fs, d->ticker[i], strlen(d->ticker[i]), px, false,
+                                text_bidi_rtl(d->ticker[i], strlen(d->ticker[i])));
+    const char *t = d->ticker[index];
+    size_t len = strlen(t);
+    bool rtl = text_bidi_rtl(t, len);
+    if (left <= 0 || !*t)
+        return NULL;
+    if (fontset_measure(fs, t, len, px, false, rtl) > left) {
+        /* The longest start of the text that fits, by bisection over
+         * character boundaries: lo fits, hi does not. */
+        size_t lo = 0, hi = len;
+        for (;;) {
+            size_t mid = lo + (hi - lo) / 2;
+            while (mid > lo && ((unsigned char)t[mid] & 0xC0) == 0x80)
+                mid--;
+            if (mid == lo) {
+                size_t adv;
+                utf8_decode(t + lo, len - lo, &adv);
+                mid = lo + adv;
+            }
+            if (mid >= hi)
+                break;
+            if (fontset_measure(fs, t, mid, px, false, rtl) <= left)
+                lo = mid;
+            else
+                hi = mid;
+        }
+        LOG_WARN("ticker text %d is too wide to show whole; cut after %zu of %zu bytes",
+                 index + 1, lo, len);
+        len = lo;
+        if (len == 0)
+            return NULL;
+    }
+    return fontset_render(fs, t, len, px, false, rtl, color);
+}
+
 SDL_Surface *raster_make(struct fontset *fs, const struct raster_job *job,
                          struct slide_layout *layout_out)
 {
@@ -121,7 +167,7 @@ SDL_Surface *raster_make(struct fontset *fs, const struct raster_job *job,
     case RASTER_TICKER:
         if (job->index < 0 || (size_t)job->index >= d->n_ticker)
             return NULL;
-        return one_line(fs, d->ticker[job->index], c.ticker_px, false, pal.text);
+        return ticker_item(fs, d, job->index, c.ticker_px, pal.text);
     case RASTER_CLOCK:
         return one_line(fs, job->text, c.clock_px, false, pal.text);
     }

@@ -24,7 +24,7 @@
 #include "layout.h"
 #include "paint.h"
 
-#define RENDER_MAX_TICKER 64
+#define RENDER_MAX_TICKER DECK_MAX_TICKER_LINES
 
 struct frame {
     uint64_t from_key;       /* picture on screen */
@@ -35,7 +35,8 @@ struct frame {
     bool chrome;             /* header, clock, progress, ticker, banner */
     bool clock_only;         /* with chrome: just the clock (over an alert) */
     bool banner;
-    int slide_index, n_slides; /* progress indicator; n_slides 0 = none */
+    int slide_index, n_slides; /* progress: place among the slides shown
+                                * now and their count; 0 = none */
     uint64_t ticker_ms;      /* scroll position of the ticker */
     bool blank;              /* display schedule: all black */
 };

@@ -28,6 +28,10 @@ struct show {
     struct deck *to_deck; /* owned reference during a transition */
     int to_index;
 
+    /* The progress indicator: place of the slide among those that may be
+     * shown, counted when it comes on (and for the incoming one). */
+    int pos, count, to_pos, to_count;
+
     int transition_ms;
     unsigned slides_shown, deck_swaps;
 };
@@ -57,6 +61,24 @@ static int next_eligible(const struct show *s, const struct deck *d, int after, 
             return i;
     }
     return -1;
+}
+
+/* Where slide `index` of d stands among the slides of d eligible now, and
+ * how many those are: hidden slides get no dot. */
+static void place(const struct show *s, const struct deck *d, int index, int *pos,
+                  int *count)
+{
+    *pos = 0;
+    *count = 0;
+    if (index < 0)
+        return;
+    for (int i = 0; i < (int)d->n_slides; i++) {
+        if (i != index && !eligible(s, d, i))
+            continue;
+        if (i < index)
+            (*pos)++;
+        (*count)++;
+    }
 }
 
 static const char *current_id(const struct show *s)
@@ -89,6 +111,7 @@ struct show *show_new(struct deck *d, const struct show_hooks *hooks, uint64_t n
     s->deck = d;
     s->transition_ms = transition_ms > 0 ? transition_ms : 1;
     s->index = next_eligible(s, d, -1, 1);
+    place(s, d, s->index, &s->pos, &s->count);
     s->started_ms = now_ms;
     s->slides_shown = s->index >= 0 ? 1 : 0;
     return s;
@@ -138,6 +161,8 @@ static void finish_transition(struct show *s, uint64_t now_ms)
     }
     s->to_deck = NULL;
     s->index = s->to_index;
+    s->pos = s->to_pos;
+    s->count = s->to_count;
     s->in_transition = false;
     s->started_ms = now_ms;
     if (s->index >= 0)
@@ -154,6 +179,7 @@ static bool start_boundary(struct show *s, uint64_t now_ms)
         /* Only this slide is eligible: keep it, restart its timer. */
         s->forced = false;
         s->started_ms = now_ms;
+        place(s, d, t, &s->pos, &s->count);
         return false;
     }
     if (!ready(s, d, t)) {
@@ -166,6 +192,7 @@ static bool start_boundary(struct show *s, uint64_t now_ms)
         deck_ref(d);
     s->to_deck = d;
     s->to_index = t;
+    place(s, d, t, &s->to_pos, &s->to_count);
     s->forced = false;
     s->trans_kind = t >= 0 ? d->slides[t].transition : TRANSITION_FADE;
     if (s->trans_kind == TRANSITION_CUT) {
@@ -204,10 +231,14 @@ void show_view(const struct show *s, uint64_t now_ms, struct show_view *v)
     v->index = s->index;
     v->transition = s->in_transition;
     v->to_index = -1;
+    v->pos = s->pos;
+    v->count = s->count;
     if (s->in_transition) {
         v->kind = s->trans_kind;
         v->to_deck = s->to_deck;
         v->to_index = s->to_index;
+        v->to_pos = s->to_pos;
+        v->to_count = s->to_count;
         float t = (float)(now_ms - s->trans_start_ms) / (float)s->transition_ms;
         v->progress = ease(t);
     }

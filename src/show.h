@@ -34,6 +34,11 @@ struct show_view {
     float progress;
     struct deck *to_deck;
     int to_index;
+    /* Progress indicator: place among the slides that may be shown (the
+     * schedule's and site's choice when the slide came on) and how many
+     * those are; count 0 on the fallback screen. */
+    int pos, count;
+    int to_pos, to_count;
 };
 
 struct show;

@@ -6,7 +6,8 @@ import sys
 import zlib
 
 
-def pixel(path, x, y):
+def row(path, y):
+    """The RGB bytes of row y, 3 or 4 bytes a pixel, and that count."""
     with open(path, "rb") as f:
         data = f.read()
     assert data[:8] == b"\x89PNG\r\n\x1a\n", "not a PNG"
@@ -42,7 +43,12 @@ def pixel(path, x, y):
                 pa, pb, pc = abs(p - a), abs(p - b), abs(p - c)
                 line[i] = (line[i] + (a if pa <= pb and pa <= pc else b if pb <= pc else c)) & 255
         prev = line
-    return tuple(prev[x * bpp:x * bpp + 3])
+    return prev, bpp
+
+
+def pixel(path, x, y):
+    line, bpp = row(path, y)
+    return tuple(line[x * bpp:x * bpp + 3])
 
 
 if __name__ == "__main__":

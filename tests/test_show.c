@@ -5,6 +5,8 @@
 #include <string.h>
 
 #include "deck.h"
+#include "feed.h"
+#include "schedule.h"
 #include "show.h"
 
 #define N 4
@@ -243,6 +245,58 @@ static void test_keys_and_pause(void **state)
     show_free(s);
 }
 
+static bool sched_eligible(void *ud, const struct deck *d, int i)
+{
+    return schedule_slide(&d->slides[i], ud) == SCHED_ACTIVE;
+}
+
+static bool always(void *ud, const struct deck *d, int i)
+{
+    (void)ud;
+    (void)d;
+    (void)i;
+    return true;
+}
+
+/* The progress dots stand for the slides the lobby will see: one whose
+ * time window is over or that is meant for another site gets none. */
+static void test_progress_counts_shown_slides(void **state)
+{
+    (void)state;
+    static const char feed[] =
+        "{\"format\": \"edukiosk/1\", \"defaults\": {\"transition\": \"cut\"},"
+        " \"slides\": ["
+        "{\"type\": \"title\", \"title\": \"一\"},"
+        "{\"type\": \"title\", \"title\": \"过期\", \"when\": {\"until\": \"2020-01-01\"}},"
+        "{\"type\": \"title\", \"title\": \"二\"},"
+        "{\"type\": \"title\", \"title\": \"北校\", \"sites\": [\"north\"]},"
+        "{\"type\": \"title\", \"title\": \"三\"}]}";
+    struct deck *d = feed_parse(feed, sizeof(feed) - 1, "feed.json", NULL, NULL);
+    assert_non_null(d);
+    assert_int_equal(d->n_slides, 5);
+    static const char *const sites[] = {"south"};
+    struct schedule_ctx ctx = {.now = 1772416800, /* 2026-03-02 10:00 +08 */
+                               .clock_ok = true, .sites = sites, .n_sites = 1};
+    struct show_hooks h = {sched_eligible, always, &ctx};
+    struct show *s = show_new(d, &h, 0, 800);
+    struct show_view v;
+    show_view(s, 0, &v);
+    assert_int_equal(v.index, 0);
+    assert_int_equal(v.pos, 0);
+    assert_int_equal(v.count, 3);
+    show_tick(s, 12000);
+    show_view(s, 12000, &v);
+    assert_int_equal(v.index, 2);
+    assert_int_equal(v.pos, 1);
+    assert_int_equal(v.count, 3);
+    show_tick(s, 24000);
+    show_view(s, 24000, &v);
+    assert_int_equal(v.index, 4);
+    assert_int_equal(v.pos, 2);
+    assert_int_equal(v.count, 3);
+    show_free(s);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -254,6 +308,7 @@ int main(void)
         cmocka_unit_test(test_new_deck_continues_after_same_id),
         cmocka_unit_test(test_new_deck_without_id_starts_at_top),
         cmocka_unit_test(test_keys_and_pause),
+        cmocka_unit_test(test_progress_counts_shown_slides),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
