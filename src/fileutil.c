@@ -216,8 +216,8 @@ int file_write_atomic_with(const char *path, int (*fill)(struct file_out *out, v
      * first, so O_EXCL never writes through a planted FIFO or link. */
     if (unlink(tmp) < 0 && errno != ENOENT)
         return -errno;
-    struct file_out out = {.fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC |
-                                               O_NOCTTY | O_NOFOLLOW, 0644)};
+    int flags = O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOCTTY | O_NOFOLLOW;
+    struct file_out out = {.fd = open(tmp, flags, 0644)};
     if (out.fd < 0)
         return -errno;
     r = fill(&out, ctx);
