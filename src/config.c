@@ -9,6 +9,7 @@
 #include <strings.h>
 
 #include "confval.h"
+#include "fileutil.h"
 #include "log.h"
 
 /* One row per key; the value syntax of each type is in confval.c. */
@@ -28,6 +29,8 @@ struct key {
 #define DAY_DOC "When the screen is on that weekday: HH:MM-HH:MM (may wrap past " \
                 "midnight), `on` (all day) or `off`"
 #define KIB 1024LL
+/* A real file is a few KiB; the cap stops /dev/zero-like surprises. */
+#define CONFIG_MAX_BYTES (1024 * 1024)
 #define MIB (1024LL * 1024)
 
 static const struct key keys[] = {
@@ -59,7 +62,7 @@ static const struct key keys[] = {
      "Seconds to wait for a connection to the feed's server", NULL},
     {KEY("feed", "timeout"), CONFVAL_INT, OFF(timeout_s), "60", 1, 3600,
      "Seconds one transfer (the feed or an image) may take in all", NULL},
-    {KEY("feed", "ca_file"), CONFVAL_PATH, OFF(ca_file), "", 0, 0,
+    {KEY("feed", "ca_file"), CONFVAL_PEM, OFF(ca_file), "", 0, 0,
      "PEM file of CA certificates for https; empty = the system's", NULL},
     {KEY("feed", "max_feed_bytes"), CONFVAL_SIZE, OFF(max_feed_bytes), "2M", KIB,
      64 * MIB, "Largest feed accepted (suffixes K, M, G)", NULL},
@@ -99,15 +102,15 @@ static const struct key keys[] = {
     {KEY("schedule", "cmd_timeout"), CONFVAL_INT, OFF(display_cmd_timeout_s), "30", 1,
      600, "Seconds after which a hung on/off command is killed", NULL},
 
-    {KEY("paths", "cache_dir"), CONFVAL_PATH, OFF(cache_dir), "", 0, 0,
+    {KEY("paths", "cache_dir"), CONFVAL_DIR, OFF(cache_dir), "", 0, 0,
      "Last good feed and its images; empty = no cache",
      "`$CACHE_DIRECTORY`, else `$XDG_CACHE_HOME/edukiosk`, else "
      "`~/.cache/edukiosk`"},
-    {KEY("paths", "status_file"), CONFVAL_PATH, OFF(status_file), "", 0, 0,
+    {KEY("paths", "status_file"), CONFVAL_OUTPUT, OFF(status_file), "", 0, 0,
      "Status JSON, rewritten on change; empty = none",
      "`$RUNTIME_DIRECTORY/status.json`, else "
      "`$XDG_RUNTIME_DIR/edukiosk/status.json`, else none"},
-    {KEY("paths", "metrics_file"), CONFVAL_PATH, OFF(metrics_file), "", 0, 0,
+    {KEY("paths", "metrics_file"), CONFVAL_OUTPUT, OFF(metrics_file), "", 0, 0,
      "Prometheus textfile metrics; empty = none",
      "`$RUNTIME_DIRECTORY/metrics.prom`, else "
      "`$XDG_RUNTIME_DIR/edukiosk/metrics.prom`, else none"},
@@ -338,7 +341,8 @@ int config_validate(const struct config *c, char *err, size_t errlen)
 struct loader {
     struct config *c;
     const char *path;
-    FILE *f, *err;
+    const char *p, *end; /* the rest of the file, in memory */
+    FILE *err;
     int line;
     int errors;
     bool section_ok;     /* the current section is one of ours */
@@ -372,62 +376,60 @@ static bool known_section(const char *s)
 /* Hands inih one physical line at a time (so our line numbers are its),
  * left-stripped (inih would take an indented line as a continuation of the
  * previous value), and checks what inih would only count: over-long lines
- * (inih splits them), malformed lines and unknown sections. */
+ * (inih splits them), NUL bytes, malformed lines and unknown sections. */
 static char *reader(char *str, int num, void *stream)
 {
     struct loader *L = stream;
-    char *buf = NULL;
-    size_t cap = 0;
-    errno = 0;
-    ssize_t n = getline(&buf, &cap, L->f);
-    if (n < 0) {
-        if (ferror(L->f)) {
-            report(L, 0, "cannot read: %s", strerror(errno ? errno : EIO));
-            L->errors++;
-        }
-        free(buf);
+    if (L->p == L->end)
         return NULL;
-    }
+    const char *s = L->p, *nl = memchr(s, '\n', (size_t)(L->end - s));
+    const char *e = nl ? nl : L->end;
+    L->p = nl ? nl + 1 : L->end;
     L->line++;
-    while (n > 0 && (buf[n - 1] == '\n' || buf[n - 1] == '\r'))
-        buf[--n] = '\0';
-    char *s = buf;
-    if (L->line == 1 && (unsigned char)s[0] == 0xef && (unsigned char)s[1] == 0xbb &&
-        (unsigned char)s[2] == 0xbf)
+    while (e > s && (e[-1] == '\r' || e[-1] == '\n'))
+        e--;
+    if (L->line == 1 && e - s >= 3 && memcmp(s, "\xef\xbb\xbf", 3) == 0)
         s += 3;
-    while (*s == ' ' || *s == '\t')
+    while (s < e && (*s == ' ' || *s == '\t'))
         s++;
-    size_t len = strlen(s);
+    size_t len = (size_t)(e - s);
     str[0] = '\0';
+    if (memchr(s, '\0', len)) {
+        report(L, L->line, "contains a NUL byte (not a text file?)");
+        L->errors++;
+        return str;
+    }
     if (len + 1 > (size_t)num) {
         report(L, L->line, "line too long (at most %d characters)", num - 1);
         L->errors++;
-    } else if (*s == '\0' || *s == '#' || *s == ';') {
-        /* blank or comment */
-    } else if (*s == '[') {
-        const char *close = strchr(s, ']');
+        return str;
+    }
+    memcpy(str, s, len);
+    str[len] = '\0';
+    if (len == 0 || *str == '#' || *str == ';') {
+        str[0] = '\0'; /* blank or comment */
+    } else if (*str == '[') {
+        const char *close = strchr(str, ']');
         if (!close) {
             report(L, L->line, "section header lacks ']'");
             L->errors++;
+            str[0] = '\0';
         } else {
-            size_t sl = (size_t)(close - s - 1);
+            size_t sl = (size_t)(close - str - 1);
             if (sl >= sizeof(L->section))
                 sl = sizeof(L->section) - 1;
-            memcpy(L->section, s + 1, sl);
+            memcpy(L->section, str + 1, sl);
             L->section[sl] = '\0';
             L->section_ok = known_section(L->section);
             if (!L->section_ok)
                 fprintf(L->err, "%s:%d: warning: unknown section [%s], its keys are "
                         "ignored\n", L->path, L->line, L->section);
-            memcpy(str, s, len + 1);
         }
-    } else if (!strpbrk(s, "=:")) {
+    } else if (!strpbrk(str, "=:")) {
         report(L, L->line, "expected 'key = value', '[section]' or a # comment");
         L->errors++;
-    } else {
-        memcpy(str, s, len + 1);
+        str[0] = '\0';
     }
-    free(buf);
     return str;
 }
 
@@ -486,22 +488,32 @@ static int rule_line(const struct loader *L, int rule)
 
 int config_load(struct config *c, const char *path, bool must_exist, FILE *err)
 {
-    FILE *f = fopen(path, "re");
-    if (!f) {
-        if (errno == ENOENT && !must_exist)
-            return 0;
-        fprintf(err, "%s: cannot open: %s\n", path, strerror(errno));
+    char *text;
+    size_t len;
+    int r = file_read(path, CONFIG_MAX_BYTES, &text, &len);
+    if (r == -ENOENT && !must_exist)
+        return 0;
+    if (r == -EFBIG) {
+        fprintf(err, "%s: larger than %d KiB; not a configuration file?\n", path,
+                CONFIG_MAX_BYTES / 1024);
+        return -1;
+    }
+    if (r < 0) {
+        /* "x: is a FIFO, not a regular file" needs no "cannot open". */
+        fprintf(err, "%s: %s%s\n", path, r <= FILE_ERR_FIFO ? "" : "cannot open: ",
+                file_strerror(r));
         return -1;
     }
     struct config work;
     if (config_copy(&work, c) < 0) {
-        fclose(f);
+        free(text);
         fprintf(err, "%s: out of memory\n", path);
         return -1;
     }
-    struct loader L = {.c = &work, .path = path, .f = f, .err = err, .section_ok = true};
-    int r = ini_parse_stream(reader, &L, handler, &L);
-    fclose(f);
+    struct loader L = {.c = &work, .path = path, .p = text, .end = text + len,
+                       .err = err, .section_ok = true};
+    r = ini_parse_stream(reader, &L, handler, &L);
+    free(text);
     if (r == -2) {
         report(&L, 0, "out of memory");
         L.errors++;

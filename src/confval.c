@@ -9,6 +9,7 @@
 #include <strings.h>
 
 #include "config.h"
+#include "confpath.h"
 #include "log.h"
 #include "utf8.h"
 
@@ -28,7 +29,8 @@ static int fail(char *err, size_t errlen, const char *fmt, ...)
 
 bool confval_is_text(enum confval_type t)
 {
-    return t == CONFVAL_STR || t == CONFVAL_URL || t == CONFVAL_PATH ||
+    return t == CONFVAL_STR || t == CONFVAL_URL || t == CONFVAL_DIR ||
+           t == CONFVAL_OUTPUT || t == CONFVAL_PEM ||
            t == CONFVAL_DRIVER || t == CONFVAL_CMD || t == CONFVAL_LANG;
 }
 
@@ -91,6 +93,21 @@ static int parse_url(const char *v, struct confval *out, char *err, size_t errle
             return fail(err, errlen, "URL has nothing after the scheme");
     }
     return 0;
+}
+
+/* Text first, then what the path must be on this machine; empty = none. */
+static int parse_path(enum confval_type t, const char *v, struct confval *out, char *err,
+                      size_t errlen)
+{
+    if (parse_text(v, out, err, errlen) < 0)
+        return -1;
+    if (!out->s)
+        return 0;
+    if (t == CONFVAL_DIR)
+        return confpath_dir(v, err, errlen);
+    if (t == CONFVAL_OUTPUT)
+        return confpath_output(v, err, errlen);
+    return confpath_pem(v, err, errlen);
 }
 
 static int parse_driver(const char *v, struct confval *out, char *err, size_t errlen)
@@ -324,9 +341,13 @@ int confval_parse(enum confval_type t, long long min, long long max, const char 
     int r = 0;
     switch (t) {
     case CONFVAL_STR:
-    case CONFVAL_PATH:
     case CONFVAL_CMD:
         r = parse_text(v, out, err, errlen);
+        break;
+    case CONFVAL_DIR:
+    case CONFVAL_OUTPUT:
+    case CONFVAL_PEM:
+        r = parse_path(t, v, out, err, errlen);
         break;
     case CONFVAL_URL:
         r = parse_url(v, out, err, errlen);
@@ -489,7 +510,9 @@ const char *confval_type_doc(enum confval_type t, long long min, long long max,
     switch (t) {
     case CONFVAL_STR: return "text";
     case CONFVAL_URL: return "URL or path";
-    case CONFVAL_PATH: return "path";
+    case CONFVAL_DIR: return "absolute path of a directory";
+    case CONFVAL_OUTPUT: return "absolute path of a file";
+    case CONFVAL_PEM: return "absolute path of a PEM file";
     case CONFVAL_DRIVER: return "driver name";
     case CONFVAL_CMD: return "shell command";
     case CONFVAL_INT:

@@ -1,7 +1,8 @@
 /* confval: the syntax of configuration values, whatever key holds them:
  * text, URLs, SDL driver names, integers within bounds, byte sizes with
  * K/M/G suffixes, yes/no, rotations, log levels, languages, comma lists of
- * site tags and HH:MM-HH:MM day windows.  Also how each type is stored in
+ * site tags and HH:MM-HH:MM day windows; paths are checked against the
+ * file system too (confpath.h).  Also how each type is stored in
  * a field of struct config, and how it is printed: confval_print() writes
  * what confval_parse() reads back to the same value.
  *
@@ -24,7 +25,9 @@
 enum confval_type {
     CONFVAL_STR,      /* free text (UTF-8, one line) */
     CONFVAL_URL,      /* feed source: http(s)/file URL or a path */
-    CONFVAL_PATH,     /* file system path */
+    CONFVAL_DIR,      /* absolute path of a directory the kiosk creates */
+    CONFVAL_OUTPUT,   /* absolute path of a file the kiosk writes */
+    CONFVAL_PEM,      /* absolute path of an existing file of CA certificates */
     CONFVAL_DRIVER,   /* SDL driver name(s) */
     CONFVAL_CMD,      /* shell command */
     CONFVAL_INT,      /* int within bounds */

@@ -1,7 +1,7 @@
 #define LOG_MODULE "export"
 #include "export.h"
 
-#include <SDL_image.h>
+#include <errno.h>
 #include <jansson.h>
 #include <limits.h>
 #include <stdio.h>
@@ -10,6 +10,7 @@
 #include "fileutil.h"
 #include "layout.h"
 #include "log.h"
+#include "pngfile.h"
 #include "raster.h"
 #include "render.h"
 #include "schedule.h"
@@ -36,8 +37,9 @@ static int save_png(SDL_Surface *s, const char *dir, int n)
 {
     char path[PATH_MAX];
     snprintf(path, sizeof(path), "%s/slide-%02d.png", dir, n);
-    if (IMG_SavePNG(s, path) < 0) {
-        LOG_ERR("cannot write %s: %s", path, IMG_GetError());
+    char err[256];
+    if (pngfile_save(path, s, true, err, sizeof(err)) < 0) {
+        LOG_ERR("cannot write %s: %s", path, err);
         return -1;
     }
     return 0;
@@ -102,7 +104,7 @@ int export_render(const struct deck *cd, const char *dir, int w, int h, time_t n
     int rc = 3;
     int r = file_mkdirs(dir);
     if (r < 0) {
-        LOG_ERR("cannot create %s: %s", dir, strerror(-r));
+        LOG_ERR("cannot create %s: %s", dir, file_strerror(r));
         return 3;
     }
     struct fontset *fs = fontset_new();
@@ -149,8 +151,9 @@ int export_render(const struct deck *cd, const char *dir, int w, int h, time_t n
     char path[PATH_MAX];
     snprintf(path, sizeof(path), "%s/layout.json", dir);
     char *text = json_dumps(out, JSON_INDENT(2));
-    if (!text || file_write_atomic(path, text, strlen(text), false) < 0) {
-        LOG_ERR("cannot write %s", path);
+    int wr = text ? file_write_atomic(path, text, strlen(text), true) : -ENOMEM;
+    if (wr < 0) {
+        LOG_ERR("cannot write %s: %s", path, file_strerror(wr));
         free(text);
         goto done;
     }

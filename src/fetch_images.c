@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "cache.h"
+#include "fileutil.h"
 #include "imghdr.h"
 #include "log.h"
 
@@ -153,7 +154,7 @@ static void fetch_image(const struct fetch_config *cfg, struct http_client *http
             int e = cache_write_image(cfg->cache_dir, img->url, r.body, r.len, r.etag,
                                       r.last_modified);
             if (e < 0)
-                LOG_WARN("caching image %s: %s", img->url, strerror(-e));
+                LOG_WARN("caching image %s: %s", img->url, file_strerror(e));
         }
         p->downloaded++;
         image_use(img, p, (unsigned char *)r.body, r.len);

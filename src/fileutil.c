@@ -9,57 +9,113 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+const char *file_strerror(int err)
+{
+    switch (err) {
+    case FILE_ERR_FIFO: return "is a FIFO, not a regular file";
+    case FILE_ERR_DIR: return "is a directory, not a regular file";
+    case FILE_ERR_CHR: return "is a character device, not a regular file";
+    case FILE_ERR_BLK: return "is a block device, not a regular file";
+    case FILE_ERR_SOCK: return "is a socket, not a regular file";
+    case FILE_ERR_OTHER: return "is not a regular file";
+    }
+    return strerror(-err);
+}
+
+static int kind_error(mode_t mode)
+{
+    if (S_ISFIFO(mode))
+        return FILE_ERR_FIFO;
+    if (S_ISDIR(mode))
+        return FILE_ERR_DIR;
+    if (S_ISCHR(mode))
+        return FILE_ERR_CHR;
+    if (S_ISBLK(mode))
+        return FILE_ERR_BLK;
+    if (S_ISSOCK(mode))
+        return FILE_ERR_SOCK;
+    return FILE_ERR_OTHER;
+}
+
+int file_open_read(const char *path)
+{
+    /* O_NONBLOCK: opening a FIFO without a writer (or a tty, a device)
+     * would otherwise wait forever before fstat could say what it is. */
+    int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC | O_NOCTTY);
+    if (fd < 0)
+        return -errno;
+    struct stat st;
+    int r = 0;
+    if (fstat(fd, &st) < 0)
+        r = -errno;
+    else if (!S_ISREG(st.st_mode))
+        r = kind_error(st.st_mode);
+    else if (fcntl(fd, F_SETFL, 0) < 0)
+        r = -errno;
+    if (r < 0) {
+        close(fd);
+        return r;
+    }
+    return fd;
+}
+
+/* Reads fd to its end into buf (capacity *cap + 1, grown as needed, never
+ * beyond max + 1 bytes of data).  Returns bytes read or a negative code. */
+static ssize_t read_capped(int fd, char **buf, size_t *cap, size_t max)
+{
+    size_t n = 0;
+    for (;;) {
+        if (n == *cap) {
+            if (n > max)
+                return -EFBIG;
+            size_t ncap = *cap * 2 > max + 1 ? max + 1 : *cap * 2;
+            char *nb = realloc(*buf, ncap + 1);
+            if (!nb)
+                return -ENOMEM;
+            *buf = nb;
+            *cap = ncap;
+        }
+        ssize_t r = read(fd, *buf + n, *cap - n);
+        if (r < 0 && errno == EINTR)
+            continue;
+        if (r < 0)
+            return -errno;
+        if (r == 0)
+            return n > max ? -EFBIG : (ssize_t)n;
+        n += (size_t)r;
+    }
+}
+
 int file_read(const char *path, size_t max, char **data, size_t *len)
 {
     *data = NULL;
     *len = 0;
-    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (max > SSIZE_MAX / 2)
+        max = SSIZE_MAX / 2;
+    int fd = file_open_read(path);
     if (fd < 0)
-        return -errno;
-    size_t cap = 4096, n = 0;
+        return fd;
+    /* The size is only a hint (files under /proc say 0, files grow). */
+    struct stat st;
+    size_t cap = 4096;
+    if (fstat(fd, &st) == 0 && st.st_size > 0 && (unsigned long long)st.st_size < max)
+        cap = (size_t)st.st_size + 1;
+    if (cap > max + 1)
+        cap = max + 1;
     char *buf = malloc(cap + 1);
     if (!buf) {
         close(fd);
         return -ENOMEM;
     }
-    for (;;) {
-        if (n == cap) {
-            if (cap > max) {
-                free(buf);
-                close(fd);
-                return -EFBIG;
-            }
-            size_t ncap = cap * 2;
-            char *nb = realloc(buf, ncap + 1);
-            if (!nb) {
-                free(buf);
-                close(fd);
-                return -ENOMEM;
-            }
-            buf = nb;
-            cap = ncap;
-        }
-        ssize_t r = read(fd, buf + n, cap - n);
-        if (r < 0) {
-            if (errno == EINTR)
-                continue;
-            int e = -errno;
-            free(buf);
-            close(fd);
-            return e;
-        }
-        if (r == 0)
-            break;
-        n += (size_t)r;
-    }
+    ssize_t n = read_capped(fd, &buf, &cap, max);
     close(fd);
-    if (n > max) {
+    if (n < 0) {
         free(buf);
-        return -EFBIG;
+        return (int)n;
     }
     buf[n] = '\0';
     *data = buf;
-    *len = n;
+    *len = (size_t)n;
     return 0;
 }
 
@@ -83,19 +139,28 @@ int file_mkdirs(const char *dir)
     return 0;
 }
 
-static int write_all(int fd, const char *p, size_t len)
+struct file_out {
+    int fd;
+    int err; /* first failure, sticky */
+};
+
+int file_out_write(struct file_out *out, const void *data, size_t len)
 {
-    while (len > 0) {
-        ssize_t w = write(fd, p, len);
-        if (w < 0) {
-            if (errno == EINTR)
-                continue;
-            return -errno;
+    const char *p = data;
+    while (out->err == 0 && len > 0) {
+        ssize_t w = write(out->fd, p, len);
+        if (w < 0 && errno == EINTR)
+            continue;
+        if (w < 0)
+            out->err = -errno;
+        else if (w == 0)
+            out->err = -EIO;
+        else {
+            p += w;
+            len -= (size_t)w;
         }
-        p += w;
-        len -= (size_t)w;
     }
-    return 0;
+    return out->err;
 }
 
 static int fsync_dir_of(const char *path)
@@ -122,33 +187,45 @@ static int fsync_dir_of(const char *path)
     return r;
 }
 
-int file_write_atomic(const char *path, const void *data, size_t len, bool durable)
+static int make_parent(const char *path)
+{
+    const char *slash = strrchr(path, '/');
+    if (!slash || slash == path)
+        return 0;
+    char dir[PATH_MAX];
+    size_t l = (size_t)(slash - path);
+    if (l >= sizeof(dir))
+        return -ENAMETOOLONG;
+    memcpy(dir, path, l);
+    dir[l] = '\0';
+    return file_mkdirs(dir);
+}
+
+int file_write_atomic_with(const char *path, int (*fill)(struct file_out *out, void *ctx),
+                           void *ctx, bool durable)
 {
     char tmp[PATH_MAX];
     int n = snprintf(tmp, sizeof(tmp), "%s.tmp.%ld", path, (long)getpid());
     if (n < 0 || (size_t)n >= sizeof(tmp))
         return -ENAMETOOLONG;
+    int r = make_parent(path);
+    if (r < 0)
+        return r;
 
-    const char *slash = strrchr(path, '/');
-    if (slash && slash != path) {
-        char dir[PATH_MAX];
-        size_t l = (size_t)(slash - path);
-        if (l >= sizeof(dir))
-            return -ENAMETOOLONG;
-        memcpy(dir, path, l);
-        dir[l] = '\0';
-        int r = file_mkdirs(dir);
-        if (r < 0)
-            return r;
-    }
-
-    int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-    if (fd < 0)
+    /* A leftover of a crashed run (or anything else at that name) goes
+     * first, so O_EXCL never writes through a planted FIFO or link. */
+    if (unlink(tmp) < 0 && errno != ENOENT)
         return -errno;
-    int r = write_all(fd, data, len);
-    if (r == 0 && durable && fsync(fd) < 0)
+    int flags = O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOCTTY | O_NOFOLLOW;
+    struct file_out out = {.fd = open(tmp, flags, 0644)};
+    if (out.fd < 0)
+        return -errno;
+    r = fill(&out, ctx);
+    if (r == 0)
+        r = out.err;
+    if (r == 0 && durable && fsync(out.fd) < 0)
         r = -errno;
-    if (close(fd) < 0 && r == 0)
+    if (close(out.fd) < 0 && r == 0)
         r = -errno;
     if (r == 0 && rename(tmp, path) < 0)
         r = -errno;
@@ -156,7 +233,22 @@ int file_write_atomic(const char *path, const void *data, size_t len, bool durab
         unlink(tmp);
         return r;
     }
-    if (durable)
-        return fsync_dir_of(path);
-    return 0;
+    return durable ? fsync_dir_of(path) : 0;
+}
+
+struct bytes {
+    const void *data;
+    size_t len;
+};
+
+static int fill_bytes(struct file_out *out, void *ctx)
+{
+    const struct bytes *b = ctx;
+    return file_out_write(out, b->data, b->len);
+}
+
+int file_write_atomic(const char *path, const void *data, size_t len, bool durable)
+{
+    struct bytes b = {data, len};
+    return file_write_atomic_with(path, fill_bytes, &b, durable);
 }

@@ -448,7 +448,7 @@ enum http_outcome http_read_local(const char *ref, size_t cap, struct http_resp 
         return HTTP_FAILED;
     }
     if (e < 0) {
-        fail(r, "file", e != -ENOENT, "%s: %s", path, strerror(-e));
+        fail(r, "file", e != -ENOENT, "%s: %s", path, file_strerror(e));
         return HTTP_FAILED;
     }
     return HTTP_BODY;

@@ -3,7 +3,6 @@
  * reported, since SDL silently falls back to one that shows nothing), the
  * back end (GPU renderer, or the window surface without one), and the
  * SIGUSR1 screenshot. */
-#include <SDL_image.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -12,27 +11,29 @@
 
 #include "kiosk_priv.h"
 #include "log.h"
+#include "pngfile.h"
 #include "status.h"
 
 void kiosk_screenshot(struct kiosk *k)
 {
-    char path[PATH_MAX], tmp[PATH_MAX + 16];
+    char path[PATH_MAX];
     const char *sf = k->cfg->status_file;
     const char *slash = sf ? strrchr(sf, '/') : NULL;
     if (slash)
         snprintf(path, sizeof(path), "%.*s/screenshot.png", (int)(slash - sf), sf);
     else
         snprintf(path, sizeof(path), "screenshot.png");
-    snprintf(tmp, sizeof(tmp), "%s.tmp", path);
     SDL_Surface *s = render_read_pixels(k->rd);
-    if (!s)
+    if (!s) {
+        LOG_ERR("cannot write screenshot %s: cannot read the screen back", path);
         return;
-    if (IMG_SavePNG(s, tmp) < 0 || rename(tmp, path) < 0) {
-        LOG_ERR("cannot write screenshot %s: %s", path, IMG_GetError());
-        remove(tmp);
-    } else {
-        LOG_INFO("screenshot written to %s", path);
     }
+    /* Beside the status file, on the runtime tmpfs: no fsync. */
+    char err[256];
+    if (pngfile_save(path, s, false, err, sizeof(err)) < 0)
+        LOG_ERR("cannot write screenshot %s: %s; the previous one is kept", path, err);
+    else
+        LOG_INFO("screenshot written to %s", path);
     SDL_FreeSurface(s);
 }
 

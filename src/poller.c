@@ -10,6 +10,7 @@
 #include "cache.h"
 #include "feed.h"
 #include "fetch_images.h"
+#include "fileutil.h"
 #include "hash.h"
 #include "log.h"
 
@@ -223,7 +224,8 @@ static void store_feed(struct poller *pl, const struct http_resp *r, const struc
     m.refresh_s = d->refresh_s;
     int e = cache_write_feed(pl->cfg->cache_dir, r->body, r->len, &m);
     if (e < 0) {
-        LOG_WARN("writing the cache in %s: %s", pl->cfg->cache_dir, strerror(-e));
+        LOG_WARN("cannot write the cache in %s: %s; the previous cached feed is kept",
+                 pl->cfg->cache_dir, file_strerror(e));
     } else {
         memcpy(pl->disk_hash, hash, sizeof(pl->disk_hash));
         const char **urls = calloc(d->n_images ? d->n_images : 1, sizeof(*urls));
@@ -359,7 +361,7 @@ static void adopt_cache(struct poller *pl)
 {
     int e = cache_prepare(pl->cfg->cache_dir);
     if (e < 0) {
-        LOG_WARN("cache directory %s: %s", pl->cfg->cache_dir, strerror(-e));
+        LOG_WARN("cache directory %s: %s", pl->cfg->cache_dir, file_strerror(e));
         return;
     }
     struct cache_meta m;
@@ -440,7 +442,8 @@ struct deck *poller_load_cached(const struct fetch_config *cfg)
     if (e == -ENOENT)
         return NULL;
     if (e < 0 && e != -ESTALE) {
-        LOG_WARN("cannot read the cached feed in %s: %s", cfg->cache_dir, strerror(-e));
+        LOG_WARN("cannot read the cached feed %s/feed.json: %s", cfg->cache_dir,
+                 file_strerror(e));
         return NULL;
     }
     if (m.url[0] && strcmp(m.url, cfg->url) != 0) {

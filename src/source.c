@@ -39,7 +39,7 @@ int source_read(const struct config *cfg, const char *src, char **data, size_t *
     if (r < 0) {
         fprintf(diag, "%s: %s\n", src,
                 r == -EFBIG ? "larger than the feed size limit (max_feed_bytes)"
-                            : strerror(-r));
+                            : file_strerror(r));
         return -1;
     }
     return 0;
@@ -57,7 +57,7 @@ static void load_local_images(struct deck *d, size_t max_bytes)
         size_t len;
         int r = file_read(local_path(img->url), max_bytes, &data, &len);
         if (r < 0) {
-            LOG_WARN("image %s: %s", img->url, strerror(-r));
+            LOG_WARN("image %s: %s", img->url, file_strerror(r));
             img->failed = true;
             continue;
         }

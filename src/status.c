@@ -401,7 +401,7 @@ int status_flush(struct status *st, time_t now)
             /* tmpfs: no fsync needed, atomic rename is enough for readers. */
             int r = file_write_atomic(st->status_path, json, strlen(json), false);
             if (r < 0) {
-                LOG_WARN("cannot write %s: %s", st->status_path, strerror(-r));
+                LOG_WARN("cannot write %s: %s", st->status_path, file_strerror(r));
                 free(json);
                 rc = -1;
             } else {
@@ -422,7 +422,7 @@ int status_flush(struct status *st, time_t now)
                          : -ENOMEM;
             free(text);
             if (r < 0) {
-                LOG_WARN("cannot write %s: %s", st->metrics_path, strerror(-r));
+                LOG_WARN("cannot write %s: %s", st->metrics_path, file_strerror(r));
                 rc = -1;
                 free(key);
             } else {

@@ -28,7 +28,8 @@ struct status;
 struct status *status_new(const char *status_path, const char *metrics_path);
 void status_free(struct status *st);
 
-/* The deck on screen.  source: "builtin", "cache" or "remote". */
+/* The deck on screen.  source: "builtin", "cache", "remote" or "file" (a
+ * local feed). */
 void status_set_deck(struct status *st, const char *source, const char *hash,
                      int n_slides, time_t loaded_at);
 /* The fetcher's latest report (copied). */

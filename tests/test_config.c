@@ -105,8 +105,12 @@ static const struct vcase value_cases[] = {
     {"feed.connect_timeout", "301", NULL},
     {"feed.timeout", "1", "1"},
     {"feed.timeout", "3601", NULL},
-    {"feed.ca_file", "/etc/ssl/district.pem", "/etc/ssl/district.pem"},
+    {"feed.ca_file", "@data/fetch/test-cert.pem", "@data/fetch/test-cert.pem"},
     {"feed.ca_file", "", ""},
+    {"feed.ca_file", "/etc/ssl/district.pem", NULL},      /* missing */
+    {"feed.ca_file", "fetch/test-cert.pem", NULL},        /* relative */
+    {"feed.ca_file", "@data/fetch/test-key.pem", NULL},   /* a key, no certificate */
+    {"feed.ca_file", "/dev/zero", NULL},
     {"feed.max_feed_bytes", "1048576", "1M"},
     {"feed.max_feed_bytes", "512K", "512K"},
     {"feed.max_feed_bytes", "3MiB", "3M"},
@@ -179,10 +183,26 @@ static const struct vcase value_cases[] = {
 
     {"paths.cache_dir", "/var/cache/edukiosk", "/var/cache/edukiosk"},
     {"paths.cache_dir", "", ""},
+    {"paths.cache_dir", "cache", NULL},
+    {"paths.cache_dir", "/dev/null", NULL},
     {"paths.status_file", "/run/edukiosk/status.json", "/run/edukiosk/status.json"},
     {"paths.status_file", "st\tatus", NULL},
+    {"paths.status_file", "run/status.json", NULL},
+    {"paths.status_file", "/tmp", NULL},
     {"paths.metrics_file", "/run/edukiosk/metrics.prom", "/run/edukiosk/metrics.prom"},
+    {"paths.metrics_file", "metrics.prom", NULL},
 };
+
+/* A case's text with "@data/" standing for the test data directory (an
+ * absolute path known only at run time), in buf. */
+static const char *expand(const char *text, char *buf, size_t len)
+{
+    if (text && strncmp(text, "@data/", 6) == 0)
+        snprintf(buf, len, "%s", test_data(text + 6));
+    else
+        snprintf(buf, len, "%s", text ? text : "");
+    return buf;
+}
 
 static void test_every_key_has_cases(void **state)
 {
@@ -200,9 +220,7 @@ static void test_every_key_has_cases(void **state)
         }
         if (!valid)
             fail_msg("no valid-value case for %s", name);
-        /* A free-text key with nothing to reject would make no case. */
-        if (!invalid && strcmp(name, "paths.cache_dir") != 0 &&
-            strcmp(name, "feed.ca_file") != 0 && strcmp(name, "paths.metrics_file") != 0)
+        if (!invalid)
             fail_msg("no invalid-value case for %s", name);
     }
 }
@@ -217,20 +235,21 @@ static void test_values(void **state)
         char err[256] = "", before[512], after[512];
         printed(&c, vc->key, before, sizeof(before));
         /* A value in quotes is what the file parser unquotes. */
-        char value[256];
-        size_t vl = strlen(vc->value);
-        if (vl >= 2 && vc->value[0] == '"' && vc->value[vl - 1] == '"')
-            snprintf(value, sizeof(value), "%.*s", (int)vl - 2, vc->value + 1);
+        char value[TU_PATH_MAX], text[TU_PATH_MAX], want[TU_PATH_MAX];
+        expand(vc->value, text, sizeof(text));
+        size_t vl = strlen(text);
+        if (vl >= 2 && text[0] == '"' && text[vl - 1] == '"')
+            snprintf(value, sizeof(value), "%.*s", (int)vl - 2, text + 1);
         else
-            snprintf(value, sizeof(value), "%s", vc->value);
+            snprintf(value, sizeof(value), "%s", text);
         int r = config_set(&c, vc->key, value, err, sizeof(err));
         printed(&c, vc->key, after, sizeof(after));
         if (vc->printed) {
             if (r != 0)
                 fail_msg("%s = '%s' rejected: %s", vc->key, vc->value, err);
-            if (strcmp(after, vc->printed) != 0)
+            if (strcmp(after, expand(vc->printed, want, sizeof(want))) != 0)
                 fail_msg("%s = '%s' prints as '%s', want '%s'", vc->key, vc->value,
-                         after, vc->printed);
+                         after, want);
         } else {
             if (r == 0)
                 fail_msg("%s = '%s' accepted as '%s'", vc->key, vc->value, after);
@@ -253,7 +272,8 @@ static void test_values_in_file(void **state)
         if (strchr(vc->value, '\n'))
             continue; /* would be two lines */
         const char *dot = strchr(vc->key, '.');
-        char text[512];
+        char text[TU_PATH_MAX + 512], value[TU_PATH_MAX], want_value[TU_PATH_MAX];
+        expand(vc->value, value, sizeof(value));
         /* width and height go together (a rule across keys). */
         bool zero = strcmp(vc->value, "0") == 0;
         const char *partner = zero ? ""
@@ -261,7 +281,7 @@ static void test_values_in_file(void **state)
                               : strcmp(vc->key, "display.height") == 0 ? "width = 800\n"
                                                                         : "";
         snprintf(text, sizeof(text), "# case %zu\n\n[%.*s]\n%s = %s\n%s", j,
-                 (int)(dot - vc->key), vc->key, dot + 1, vc->value, partner);
+                 (int)(dot - vc->key), vc->key, dot + 1, value, partner);
         const char *path = write_conf("case.conf", text);
         struct config c;
         config_defaults(&c);
@@ -271,9 +291,9 @@ static void test_values_in_file(void **state)
         if (vc->printed) {
             if (r != 0)
                 fail_msg("%s = '%s' rejected in a file: %s", vc->key, vc->value, msgs);
-            char got[512];
+            char got[TU_PATH_MAX];
             printed(&c, vc->key, got, sizeof(got));
-            assert_string_equal(got, vc->printed);
+            assert_string_equal(got, expand(vc->printed, want_value, sizeof(want_value)));
             assert_string_equal(msgs, "");
         } else {
             assert_int_equal(r, -1);
@@ -569,16 +589,76 @@ static void test_missing_and_unreadable(void **state)
 
     assert_int_equal(config_load(&c, path, true, tu_capture_open(&cap)), -1);
     msgs = tu_capture_close(&cap);
-    char want[700];
+    char want[TU_PATH_MAX + 100];
     snprintf(want, sizeof(want), "%s: cannot open: No such file or directory\n", path);
     assert_string_equal(msgs, want);
     free(msgs);
 
-    /* A directory opens but cannot be read. */
+    /* A directory is named for what it is. */
     assert_int_equal(config_load(&c, tu_tmpdir(), true, tu_capture_open(&cap)), -1);
     msgs = tu_capture_close(&cap);
-    assert_non_null(strstr(msgs, "cannot read"));
+    snprintf(want, sizeof(want), "%s: is a directory, not a regular file\n", tu_tmpdir());
+    assert_string_equal(msgs, want);
     free(msgs);
+    config_free(&c);
+}
+
+/* A FIFO, a device or a huge file in place of the configuration: a prompt
+ * error naming the path and what it is, never a hang or a read without
+ * end.  The alarm turns a hang into a failure. */
+static void test_not_a_config_file(void **state)
+{
+    (void)state;
+    struct config c;
+    config_defaults(&c);
+    const char *fifo = tu_tmp_path("fifo.conf");
+    unlink(fifo);
+    assert_int_equal(mkfifo(fifo, 0600), 0);
+    struct {
+        const char *path, *message;
+    } cases[] = {
+        {fifo, "is a FIFO, not a regular file"},
+        {"/dev/zero", "is a character device, not a regular file"},
+        {"/dev/null", "is a character device, not a regular file"},
+    };
+    alarm(20);
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        struct tu_capture cap;
+        assert_int_equal(config_load(&c, cases[i].path, false, tu_capture_open(&cap)), -1);
+        char *msgs = tu_capture_close(&cap);
+        char want[TU_PATH_MAX];
+        snprintf(want, sizeof(want), "%s: %s\n", cases[i].path, cases[i].message);
+        assert_string_equal(msgs, want);
+        free(msgs);
+    }
+    /* 2 MiB of comments: a file, but not a configuration. */
+    size_t big = 2u << 20;
+    char *text = malloc(big + 1);
+    assert_non_null(text);
+    for (size_t i = 0; i < big; i++)
+        text[i] = i % 64 == 63 ? '\n' : i % 64 == 0 ? '#' : 'x';
+    text[big] = '\0';
+    const char *path = write_conf("big.conf", text);
+    free(text);
+    struct tu_capture cap;
+    assert_int_equal(config_load(&c, path, true, tu_capture_open(&cap)), -1);
+    char *msgs = tu_capture_close(&cap);
+    assert_non_null(strstr(msgs, "larger than 1024 KiB"));
+    free(msgs);
+    /* A NUL byte: not a text file. */
+    path = tu_write_file(tu_tmp_path("nul.conf"), "[kiosk]\nschool = a");
+    FILE *f = fopen(path, "ab");
+    assert_non_null(f);
+    fwrite("\0b\n", 1, 3, f);
+    fclose(f);
+    assert_int_equal(config_load(&c, path, true, tu_capture_open(&cap)), -1);
+    msgs = tu_capture_close(&cap);
+    char want[TU_PATH_MAX];
+    snprintf(want, sizeof(want), "%s:2: contains a NUL byte (not a text file?)\n", path);
+    assert_string_equal(msgs, want);
+    free(msgs);
+    alarm(0);
+    assert_null(c.school);
     config_free(&c);
 }
 
@@ -668,6 +748,7 @@ int main(void)
         cmocka_unit_test(test_errors_all_reported),
         cmocka_unit_test(test_cross_key_rules),
         cmocka_unit_test(test_missing_and_unreadable),
+        cmocka_unit_test(test_not_a_config_file),
         cmocka_unit_test(test_set_keys),
         cmocka_unit_test(test_reference_matches_docs),
         cmocka_unit_test(test_example_config),

@@ -45,7 +45,7 @@ static const struct rcase round_trips[] = {
     {CONFVAL_STR, 0, 0, " edge ", "\" edge \""},
     {CONFVAL_STR, 0, 0, "\"quoted\"", "\"\"quoted\"\""},
     {CONFVAL_URL, 0, 0, "HTTPS://example.org/f.json", "HTTPS://example.org/f.json"},
-    {CONFVAL_PATH, 0, 0, "/srv/feed.json", "/srv/feed.json"},
+    {CONFVAL_OUTPUT, 0, 0, "/srv/feed.json", "/srv/feed.json"},
     {CONFVAL_DRIVER, 0, 0, "wayland,x11", "wayland,x11"},
     {CONFVAL_CMD, 0, 0, "cec-ctl --standby", "cec-ctl --standby"},
     {CONFVAL_INT, -5, 5, "-5", "-5"},
@@ -159,6 +159,23 @@ static const struct bad rejected[] = {
                                       "a path"},
     {CONFVAL_DRIVER, 0, 0, "x11;reboot", "must be an SDL driver name such as kmsdrm, "
                                          "wayland, x11, opengles2 or software"},
+    /* Paths are looked at on this machine: only what every Linux has. */
+    {CONFVAL_DIR, 0, 0, "var/cache/edukiosk",
+     "var/cache/edukiosk: must be an absolute path (starting with /)"},
+    {CONFVAL_DIR, 0, 0, "/dev/null", "/dev/null: is a character device, not a directory"},
+    {CONFVAL_OUTPUT, 0, 0, "status.json",
+     "status.json: must be an absolute path (starting with /)"},
+    {CONFVAL_OUTPUT, 0, 0, "/tmp", "/tmp: is a directory, not a file"},
+    {CONFVAL_OUTPUT, 0, 0, "/run/", "/run/: names a directory, not a file"},
+    {CONFVAL_OUTPUT, 0, 0, "/dev/null/status.json",
+     "/dev/null: is a character device, not a directory"},
+    {CONFVAL_PEM, 0, 0, "ca.pem", "ca.pem: must be an absolute path (starting with /)"},
+    {CONFVAL_PEM, 0, 0, "/nonexistent/ca.pem",
+     "/nonexistent/ca.pem: No such file or directory"},
+    {CONFVAL_PEM, 0, 0, "/dev/zero",
+     "/dev/zero: is a character device, not a regular file"},
+    {CONFVAL_PEM, 0, 0, "/proc/self/stat",
+     "/proc/self/stat: holds no PEM certificate (-----BEGIN CERTIFICATE-----)"},
 };
 
 /* A failed parse explains itself and leaves nothing to free (the list that
@@ -234,6 +251,9 @@ static void test_type_doc(void **state)
     assert_true(confval_is_text(CONFVAL_LANG));
     assert_false(confval_is_text(CONFVAL_SITES));
     assert_false(confval_is_text(CONFVAL_DAY));
+    assert_true(confval_is_text(CONFVAL_PEM));
+    assert_string_equal(confval_type_doc(CONFVAL_DIR, 0, 0, buf, sizeof(buf)),
+                        "absolute path of a directory");
 }
 
 int main(void)
