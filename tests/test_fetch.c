@@ -792,6 +792,7 @@ static void test_content_length_short(void **state)
         fail_msg("%s", later);
     assert_int_equal(x->r.n_decks, 1);
     assert_deck_is(x->r.decks[0], "feed-a.json");
+    assert_int_equal(count_substr(log, "<4>"), 1); /* the cut feed, once */
     assert_null(strstr(log, "refused"));
     assert_int_equal(count_substr(log, "working again"), 1);
     free(log);
@@ -897,6 +898,76 @@ static void test_validation_failure(void **state)
     expect_failure("/files/t16.json", NULL, "t16.json:4:");
     expect_failure("/files/t16.json", NULL,
                    "slides[0].duration: must be a number from 3 to 600");
+}
+
+static void test_invalid_feed_logged_once(void **state)
+{
+    (void)state;
+    static const char feed[] =
+        "{\"format\": \"edukiosk/1\", \"slides\": [\n"
+        "  {\"type\": \"title\", \"title\": \"甲\", \"duration\": 1},\n"
+        "  {\"type\": \"list\", \"title\": \"乙\"},\n"
+        "  {\"type\": \"quote\", \"colour\": \"red\"}\n"
+        "]}\n";
+    const char *path = tu_path(docroot, "t43.json");
+    assert_int_equal(file_write_atomic(path, feed, sizeof(feed) - 1, false), 0);
+    struct poll_fix *x = fix_open("/files/t43.json");
+    err_begin();
+    enum fetch_result r1 = fetch_cycle(x->f, NULL), r2 = fetch_cycle(x->f, NULL);
+    char *log = err_end();
+    assert_int_equal(r1, FETCH_ERROR);
+    assert_int_equal(r2, FETCH_ERROR);
+    assert_true(strncmp(x->r.last.error, "t43.json:2:", 11) == 0);
+    /* Three errors, three lines, each naming the URL and the place. */
+    static const char *const problems[] = {"slides[0].duration", "slides[1].items",
+                                           "slides[2].text"};
+    for (size_t i = 0; i < 3; i++) {
+        char want[600];
+        snprintf(want, sizeof(want), "%s:%zu:", x->url, i + 2);
+        if (count_substr(log, problems[i]) != 1 || !strstr(log, want))
+            fail_msg("%s: log \"%s\"", problems[i], log);
+    }
+    assert_int_equal(count_substr(log, "<4>"), 3);
+    assert_int_equal(count_substr(log, "warning: slides[2].colour"), 1);
+    free(log);
+    fix_close(x);
+}
+
+/* Two failures taking turns are each logged once, not once a poll. */
+static void test_alternating_errors(void **state)
+{
+    (void)state;
+    serve("t44.json", "feed-a.json", 1600000000);
+    struct poll_fix *x = fix_open("/files/t44.json");
+    assert_int_equal(fetch_cycle(x->f, NULL), FETCH_OK);
+    int wrong = 0;
+    err_begin();
+    for (int i = 0; i < 20; i++) {
+        if (i % 2)
+            serve("t44.json", "bad-feed.json", 1600000100);
+        else
+            unserve("t44.json");
+        wrong += fetch_cycle(x->f, NULL) != FETCH_ERROR ||
+                 !strstr(x->r.last.error, i % 2 ? "slides[0].duration" : "HTTP 404");
+    }
+    /* The same with a success between the failures. */
+    for (int i = 0; i < 10; i++) {
+        if (i % 2)
+            serve("t44.json", "feed-a.json", 1600000000);
+        else
+            unserve("t44.json");
+        wrong += fetch_cycle(x->f, NULL) != (i % 2 ? FETCH_NOT_MODIFIED : FETCH_ERROR);
+    }
+    char *log = err_end();
+    assert_int_equal(wrong, 0);
+    assert_int_equal(x->r.n_decks, 1);
+    if (count_substr(log, "HTTP 404") != 1 ||
+        count_substr(log, "slides[0].duration") != 1 ||
+        count_substr(log, "working again") != 1)
+        fail_msg("log \"%s\"", log);
+    assert_int_equal(count_substr(log, "<4>"), 2);
+    free(log);
+    fix_close(x);
 }
 
 /* ---- images -------------------------------------------------------------- */
@@ -1331,6 +1402,8 @@ int main(void)
         cmocka_unit_test(test_big_header),
         cmocka_unit_test(test_invalid_json_keeps_old_deck),
         cmocka_unit_test(test_validation_failure),
+        cmocka_unit_test(test_invalid_feed_logged_once),
+        cmocka_unit_test(test_alternating_errors),
         cmocka_unit_test(test_images),
         cmocka_unit_test(test_image_budget),
         cmocka_unit_test(test_tls),
