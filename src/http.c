@@ -18,10 +18,9 @@
 #define EDUKIOSK_VERSION "dev"
 #endif
 
-#define MAX_REDIRS 5L
-
 struct http_client {
-    CURL *curl;
+    CURL *curl;  /* NULL after http_client_drop: made again on the next GET */
+    bool pooled; /* curl may hold a connection from an earlier request */
     const atomic_bool *stop;
     struct http_options opt; /* opt.ca_file is ca_file */
     char *ca_file;
@@ -34,6 +33,9 @@ struct xfer {
     const atomic_bool *stop;
     size_t cap, alloc;
     bool too_big;
+    bool headers_done; /* the current response's header is complete */
+    bool connected;    /* set after the transfer: a connection was made */
+    bool performed;    /* the request was sent (set-up went well) */
 };
 
 static void copy_str(char *dst, size_t dstlen, const char *src)
@@ -204,13 +206,17 @@ static bool header_value(const char *buf, size_t len, const char *name, char *ds
 
 static size_t on_header(char *buf, size_t size, size_t nmemb, void *ud)
 {
-    struct http_resp *r = ((struct xfer *)ud)->r;
+    struct xfer *x = ud;
+    struct http_resp *r = x->r;
     size_t n = size * nmemb;
     if (n >= 5 && memcmp(buf, "HTTP/", 5) == 0) {
         /* A new response of a redirect chain: only the last one's
          * validators describe the body. */
         r->etag[0] = '\0';
         r->last_modified[0] = '\0';
+        x->headers_done = false;
+    } else if (n <= 2 && (buf[0] == '\r' || buf[0] == '\n')) {
+        x->headers_done = true;
     } else if (!header_value(buf, n, "ETag", r->etag, sizeof(r->etag))) {
         header_value(buf, n, "Last-Modified", r->last_modified, sizeof(r->last_modified));
     }
@@ -228,68 +234,142 @@ static int on_progress(void *ud, curl_off_t dltotal, curl_off_t dlnow, curl_off_
 /* ------------------------------------------------------------------ */
 /* One GET                                                               */
 
+/* How libcurl's failures read in the log and the status file: plain words
+ * for whoever looks after the screen, curl's own text after them where it
+ * names the detail (host, port, certificate problem). */
+struct curl_error_text {
+    CURLcode code;
+    const char *kind; /* the state key: a change of kind is logged */
+    bool transient;   /* may pass by itself: worth a retry */
+    const char *text;
+    bool detail; /* append curl's message */
+};
+
+#define STR_(x) #x
+#define STR(x) STR_(x)
+#define MAX_REDIRS 5
+#define CERT_WORDS                                                                       \
+    "the server's TLS certificate was not accepted (wrong name, expired, "               \
+    "unknown issuer, or this device's clock is wrong)"
+
+static const struct curl_error_text curl_errors[] = {
+    {CURLE_COULDNT_RESOLVE_HOST, "dns", true, "the server's name could not be looked up",
+     true},
+    {CURLE_COULDNT_RESOLVE_PROXY, "dns", true, "the proxy's name could not be looked up",
+     true},
+    {CURLE_COULDNT_CONNECT, "connect", true,
+     "connect failed: the server refused the connection or could not be reached", true},
+    {CURLE_TOO_MANY_REDIRECTS, "redirects", false,
+     "more than " STR(MAX_REDIRS) " redirects", false},
+    {CURLE_UNSUPPORTED_PROTOCOL, "protocol", false,
+     "refused (only http(s), and from https only https)", true},
+    {CURLE_WEIRD_SERVER_REPLY, "bad-reply", true, "the server's reply is not valid HTTP",
+     true},
+    {CURLE_GOT_NOTHING, "empty-reply", true,
+     "the server closed the connection without replying", false},
+    {CURLE_SEND_ERROR, "network", true, "the connection broke while sending the request",
+     true},
+    {CURLE_RECV_ERROR, "network", true, "the connection broke while receiving the reply",
+     true},
+    {CURLE_PARTIAL_FILE, "truncated", true,
+     "body cut short: the connection closed before all of it arrived", true},
+    /* A Pi without an RTC may boot with a clock that makes every
+     * certificate look invalid: retry, it may heal. */
+    {CURLE_PEER_FAILED_VERIFICATION, "tls-cert", true, CERT_WORDS, true},
+    {CURLE_SSL_ISSUER_ERROR, "tls-cert", true, CERT_WORDS, true},
+    {CURLE_SSL_INVALIDCERTSTATUS, "tls-cert", true, CERT_WORDS, true},
+    {CURLE_SSL_PINNEDPUBKEYNOTMATCH, "tls-cert", false,
+     "the server's TLS key is not the pinned one", true},
+    {CURLE_SSL_CONNECT_ERROR, "tls", true, "the TLS handshake with the server failed",
+     true},
+    {CURLE_SSL_CACERT_BADFILE, "tls-ca", false,
+     "the CA certificate file could not be read", true},
+    {CURLE_SSL_CERTPROBLEM, "tls", false, "the local client certificate is unusable",
+     true},
+    {CURLE_BAD_CONTENT_ENCODING, "encoding", false,
+     "the body could not be decompressed (damaged gzip or deflate data)", true},
+    {CURLE_HTTP2, "http2", true, "HTTP/2 protocol error", true},
+    {CURLE_HTTP2_STREAM, "http2", true, "HTTP/2 protocol error", true},
+    {CURLE_URL_MALFORMAT, "url", false, "the URL is not valid", true},
+    {CURLE_ABORTED_BY_CALLBACK, "stopped", true, "stopped", false},
+    {CURLE_WRITE_ERROR, "memory", true, "out of memory while receiving the body", false},
+    {CURLE_OUT_OF_MEMORY, "memory", true, "out of memory in libcurl", false},
+};
+
+static void fail_with(struct http_resp *r, const struct curl_error_text *e,
+                      const char *detail)
+{
+    if (e->detail && detail[0])
+        fail(r, e->kind, e->transient, "%s (%s)", e->text, detail);
+    else
+        fail(r, e->kind, e->transient, "%s", e->text);
+}
+
+/* libcurl keeps its header limits (100 kB a line, 300 kB in all before
+ * 8.6) by failing with "out of memory" or a receive error: said as it is,
+ * that sends an admin looking for RAM. */
+static bool header_too_large(const struct xfer *x, CURLcode c, const char *errbuf)
+{
+    if (x->headers_done)
+        return false;
+#if LIBCURL_VERSION_NUM >= 0x080600
+    if (c == CURLE_TOO_LARGE)
+        return true;
+#endif
+    return c == CURLE_OUT_OF_MEMORY ||
+           (c == CURLE_RECV_ERROR && strstr(errbuf, "header"));
+}
+
 static void classify(const struct xfer *x, CURLcode c, const char *errbuf,
                      const struct http_options *opt)
 {
     struct http_resp *r = x->r;
     const char *detail = errbuf[0] ? errbuf : curl_easy_strerror(c);
-    switch (c) {
-    case CURLE_HTTP_RETURNED_ERROR: {
+    if (c == CURLE_HTTP_RETURNED_ERROR) {
         char kind[32];
         snprintf(kind, sizeof(kind), "http-%ld", r->status);
         bool transient = r->status >= 500 || r->status == 408 || r->status == 429;
         fail(r, kind, transient, "HTTP %ld", r->status);
         return;
     }
-    case CURLE_WRITE_ERROR:
-    case CURLE_FILESIZE_EXCEEDED:
-        if (x->too_big || c == CURLE_FILESIZE_EXCEEDED) {
-            fail(r, "too-big", false, "larger than the limit of %zu bytes", x->cap);
-            return;
-        }
-        break;
-    case CURLE_ABORTED_BY_CALLBACK:
-        fail(r, "stopped", true, "stopped");
+    if (x->too_big || c == CURLE_FILESIZE_EXCEEDED) {
+        fail(r, "too-big", false, "larger than the limit of %zu bytes", x->cap);
         return;
-    case CURLE_OPERATION_TIMEDOUT:
-        if (strstr(errbuf, "too slow")) {
+    }
+    if (header_too_large(x, c, errbuf)) {
+        fail(r, "header-too-big", false,
+             "the server's response header is too large (%s): a misconfigured server "
+             "or proxy?",
+             errbuf[0] ? errbuf : "over libcurl's limit of 100 kB a line");
+        return;
+    }
+    if (c == CURLE_OPERATION_TIMEDOUT) {
+        if (strstr(errbuf, "too slow"))
             fail(r, "too-slow", true, "too slow: under %ld bytes/s for %d s",
                  opt->low_speed_bytes, opt->low_speed_time_s);
+        else if (x->connected)
+            fail(r, "timeout", true, "timed out: no complete reply within %d s (%s)",
+                 opt->total_timeout_s, detail);
+        else
+            fail(r, "timeout", true, "timed out connecting to the server (%s)", detail);
+        return;
+    }
+    if (c == CURLE_UNSUPPORTED_PROTOCOL && !strstr(errbuf, "Protocol \"")) {
+        /* Not a refused scheme but a reply libcurl cannot read (HTTP/0.9,
+         * an unknown version): a broken server, or one whose previous
+         * reply was longer than it said. */
+        fail(r, "bad-reply", true, "the server's reply is not valid HTTP (%s)", detail);
+        return;
+    }
+    for (size_t i = 0; i < sizeof(curl_errors) / sizeof(curl_errors[0]); i++) {
+        if (curl_errors[i].code == c) {
+            fail_with(r, &curl_errors[i], detail);
             return;
         }
-        fail(r, "timeout", true, "timed out: %s", detail);
-        return;
-    case CURLE_TOO_MANY_REDIRECTS:
-        fail(r, "redirects", false, "more than %ld redirects", MAX_REDIRS);
-        return;
-    case CURLE_UNSUPPORTED_PROTOCOL:
-        fail(r, "protocol", false,
-             "refused (only http(s), and from https only https): %s", detail);
-        return;
-    case CURLE_COULDNT_RESOLVE_HOST:
-    case CURLE_COULDNT_RESOLVE_PROXY:
-        fail(r, "dns", true, "name lookup failed: %s", detail);
-        return;
-    case CURLE_COULDNT_CONNECT:
-        fail(r, "connect", true, "connect failed: %s", detail);
-        return;
-    case CURLE_PARTIAL_FILE:
-        fail(r, "truncated", true, "body cut short: %s", detail);
-        return;
-    case CURLE_PEER_FAILED_VERIFICATION:
-    case CURLE_SSL_CONNECT_ERROR:
-    case CURLE_SSL_CERTPROBLEM:
-    case CURLE_SSL_CACERT_BADFILE:
-        /* A Pi without an RTC may boot with a clock that makes every
-         * certificate look invalid: retry, it may heal. */
-        fail(r, "tls", true, "TLS: %s", detail);
-        return;
-    default:
-        break;
     }
     char kind[32];
     snprintf(kind, sizeof(kind), "curl-%d", (int)c);
-    fail(r, kind, true, "%s", detail);
+    fail(r, kind, true, "download failed (%s)", detail);
 }
 
 /* Sets every option of one request: the handle is reset between requests
@@ -313,7 +393,7 @@ static CURLcode setup(CURL *h, const struct http_options *opt, const char *url,
     SET(CURLOPT_REDIR_PROTOCOLS_STR,
         strncasecmp(url, "https:", 6) == 0 ? "https" : "http,https");
     SET(CURLOPT_FOLLOWLOCATION, 1L);
-    SET(CURLOPT_MAXREDIRS, MAX_REDIRS);
+    SET(CURLOPT_MAXREDIRS, (long)MAX_REDIRS);
     SET(CURLOPT_ACCEPT_ENCODING, "");
     SET(CURLOPT_CONNECTTIMEOUT, (long)opt->connect_timeout_s);
     SET(CURLOPT_TIMEOUT, (long)opt->total_timeout_s);
@@ -354,38 +434,99 @@ static bool add_header(struct curl_slist **headers, const char *name, const char
     return true;
 }
 
-enum http_outcome http_get(struct http_client *cl, const char *url, const char *etag,
-                           const char *last_modified, size_t cap, struct http_resp *r)
+void http_client_drop(struct http_client *c)
+{
+    if (!c)
+        return;
+    /* The only way libcurl 7.88 offers to close an easy handle's cached
+     * connections; its DNS and TLS session caches go with them. */
+    curl_easy_cleanup(c->curl);
+    c->curl = NULL;
+    c->pooled = false;
+}
+
+/* Failures that may only mean the reused connection was out of step with
+ * the server (the rest of an earlier, longer reply waiting on it, or a
+ * close libcurl did not see): worth one more try on a new connection. */
+static bool stale_connection(CURLcode c)
+{
+    return c == CURLE_UNSUPPORTED_PROTOCOL || c == CURLE_WEIRD_SERVER_REPLY ||
+           c == CURLE_GOT_NOTHING || c == CURLE_SEND_ERROR || c == CURLE_RECV_ERROR ||
+           c == CURLE_PARTIAL_FILE;
+}
+
+/* One request on the client's handle (made if needed); fills r and x. */
+static CURLcode perform(struct http_client *cl, const char *url,
+                        struct curl_slist *headers, size_t cap, struct http_resp *r,
+                        struct xfer *x, char *errbuf)
 {
     memset(r, 0, sizeof(*r));
     copy_str(r->url, sizeof(r->url), url);
-    struct xfer x = {.r = r, .curl = cl->curl, .stop = cl->stop, .cap = cap};
+    errbuf[0] = '\0';
+    if (!cl->curl)
+        cl->curl = curl_easy_init();
     CURL *h = cl->curl;
-
-    struct curl_slist *headers = NULL;
-    bool ok = add_header(&headers, "If-None-Match", etag) &&
-              add_header(&headers, "If-Modified-Since", last_modified);
-    char errbuf[CURL_ERROR_SIZE] = "";
+    *x = (struct xfer){.r = r, .curl = h, .stop = cl->stop, .cap = cap};
+    if (!h)
+        return CURLE_OUT_OF_MEMORY;
     curl_easy_reset(h);
-    CURLcode c = ok ? setup(h, &cl->opt, url, &x, headers, errbuf) : CURLE_OUT_OF_MEMORY;
-    if (c != CURLE_OK) {
-        curl_slist_free_all(headers);
-        fail(r, "setup", true, "libcurl set-up: %s", curl_easy_strerror(c));
-        return HTTP_FAILED;
-    }
+    CURLcode c = setup(h, &cl->opt, url, x, headers, errbuf);
+    if (c != CURLE_OK)
+        return c;
+    x->performed = true;
     c = curl_easy_perform(h);
-    curl_slist_free_all(headers);
     if (curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &r->status) != CURLE_OK)
         r->status = 0;
     char *eff = NULL;
     if (curl_easy_getinfo(h, CURLINFO_EFFECTIVE_URL, &eff) == CURLE_OK && eff)
         copy_str(r->url, sizeof(r->url), eff);
+    curl_off_t connect_us = 0;
+    x->connected =
+        curl_easy_getinfo(h, CURLINFO_CONNECT_TIME_T, &connect_us) == CURLE_OK &&
+        connect_us > 0;
     /* Unlink our stack buffers from the reused handle. */
     curl_easy_setopt(h, CURLOPT_ERRORBUFFER, NULL);
     curl_easy_setopt(h, CURLOPT_HTTPHEADER, NULL);
+    return c;
+}
+
+enum http_outcome http_get(struct http_client *cl, const char *url, const char *etag,
+                           const char *last_modified, size_t cap, struct http_resp *r)
+{
+    struct curl_slist *headers = NULL;
+    bool ok = add_header(&headers, "If-None-Match", etag) &&
+              add_header(&headers, "If-Modified-Since", last_modified);
+    char errbuf[CURL_ERROR_SIZE] = "";
+    struct xfer x;
+    CURLcode c = CURLE_OUT_OF_MEMORY;
+    if (ok) {
+        bool pooled = cl->pooled;
+        c = perform(cl, url, headers, cap, r, &x, errbuf);
+        if (c != CURLE_OK && pooled && stale_connection(c) && !x.too_big) {
+            LOG_DBG("%s: %s on a reused connection; trying a new one", url,
+                    errbuf[0] ? errbuf : curl_easy_strerror(c));
+            http_resp_free(r);
+            http_client_drop(cl);
+            c = perform(cl, url, headers, cap, r, &x, errbuf);
+        }
+    } else {
+        memset(r, 0, sizeof(*r));
+        copy_str(r->url, sizeof(r->url), url);
+        x = (struct xfer){.r = r, .cap = cap};
+    }
+    curl_slist_free_all(headers);
+    /* A connection that saw an error is not trusted with the next
+     * request: what is left on it would be read as the next reply. */
+    if (c != CURLE_OK || (r->status != 200 && r->status != 304))
+        http_client_drop(cl);
+    else
+        cl->pooled = true;
 
     if (c != CURLE_OK) {
-        classify(&x, c, errbuf, &cl->opt);
+        if (!x.performed)
+            fail(r, "setup", true, "libcurl set-up: %s", curl_easy_strerror(c));
+        else
+            classify(&x, c, errbuf, &cl->opt);
         http_resp_free(r);
         return HTTP_FAILED;
     }

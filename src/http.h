@@ -1,9 +1,13 @@
 /* http: one download of a feed or an image.  A client keeps one libcurl
  * easy handle, so connections, DNS and TLS sessions are reused between
- * requests.  Each GET: http(s) only and, once asked over https, https only
- * (redirects included), at most 5 redirects, a byte cap counted after
- * decoding, connect / total / low-speed timeouts, optional conditional
- * headers; every failure becomes a message and a stable kind.
+ * requests; a failed request closes them, and one that failed on a reused
+ * connection in a way that suggests it was out of step with the server is
+ * tried once more on a new one.  Each GET: http(s) only and, once asked
+ * over https, https only (redirects included), at most 5 redirects, a byte
+ * cap counted after decoding, connect / total / low-speed timeouts,
+ * optional conditional headers; every failure becomes a message in plain
+ * words (libcurl's own text appended where it names the detail) and a
+ * stable kind.
  *
  * A local feed (a path or file:// URL) is read into the same result, with
  * the same cap and error kinds, so the poller treats both alike. */
@@ -51,6 +55,11 @@ struct http_client;
 struct http_client *http_client_new(const struct http_options *opt,
                                     const atomic_bool *stop);
 void http_client_free(struct http_client *c);
+/* Closes the client's connections (and forgets its DNS and TLS sessions),
+ * so the next request starts afresh: after a reply that did not add up,
+ * whatever is left on the connection must not be read as the next one.
+ * http_get does this itself after every failure.  Accepts NULL. */
+void http_client_drop(struct http_client *c);
 
 /* GET url into r (cap bytes at most).  etag / last_modified make the
  * request conditional: "" sends no header for that validator; both NULL

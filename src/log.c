@@ -82,3 +82,58 @@ void log_flush(void)
     last[0] = '\0';
     pthread_mutex_unlock(&lock);
 }
+
+static struct log_state *states_find(struct log_states *s, const char *key)
+{
+    for (size_t i = 0; i < s->n; i++)
+        if (strncmp(s->v[i].key, key, sizeof(s->v[i].key) - 1) == 0)
+            return &s->v[i];
+    return NULL;
+}
+
+/* A free slot, or the state not seen for the longest time. */
+static struct log_state *states_slot(struct log_states *s)
+{
+    if (s->n < LOG_STATES_MAX)
+        return &s->v[s->n++];
+    struct log_state *old = &s->v[0];
+    for (size_t i = 1; i < s->n; i++)
+        if (s->v[i].used < old->used)
+            old = &s->v[i];
+    return old;
+}
+
+enum log_verdict log_states_note(struct log_states *s, const char *key, double now,
+                                 double interval_s, unsigned long *count)
+{
+    struct log_state *st = states_find(s, key);
+    enum log_verdict v;
+    if (!st) {
+        st = states_slot(s);
+        snprintf(st->key, sizeof(st->key), "%s", key);
+        st->unlogged = 1;
+        v = LOG_VERDICT_NEW;
+    } else {
+        st->unlogged++;
+        bool shown = s->shown_valid && &s->v[s->shown] == st;
+        v = shown || now - st->logged_at < interval_s ? LOG_VERDICT_QUIET
+                                                      : LOG_VERDICT_SUMMARY;
+    }
+    st->used = ++s->clock;
+    if (count)
+        *count = st->unlogged;
+    if (v != LOG_VERDICT_QUIET) {
+        st->logged_at = now;
+        st->unlogged = 0;
+        s->shown = (int)(st - s->v);
+        s->shown_valid = true;
+    }
+    return v;
+}
+
+bool log_states_ok(struct log_states *s)
+{
+    bool was = s->shown_valid;
+    s->shown_valid = false;
+    return was;
+}

@@ -32,16 +32,46 @@ struct poller {
     struct url_list skip; /* its images that failed for good */
     char bad_hash[65];    /* the last invalid feed, not parsed twice */
     char bad_error[512];
+    struct feed_report bad_rep; /* its problems, for the log */
+    char bad_source[2048];      /* where it came from (after redirects) */
     struct fetch_status st;
-    char state[640]; /* logged state: "ok" or the error kind */
+    struct log_states seen; /* failures the log has reported */
+    bool reported;          /* the log has said anything at all */
 };
+
+/* A failure that keeps coming back among others is summarised at most
+ * this often. */
+#define SUMMARY_INTERVAL_S 1800.0
 
 static void copy_str(char *dst, size_t dstlen, const char *src)
 {
     snprintf(dst, dstlen, "%s", src ? src : "");
 }
 
-/* "feed.json:3:14: slides[0].title: must be …" from the first error. */
+/* One problem as --check prints it: "SRC[:L:C]: [warning: ][path: ]msg";
+ * src is the first srclen bytes of source. */
+static void diag_line(const struct feed_diag *dg, const char *source, int srclen,
+                      char *out, size_t outlen)
+{
+    char pos[48] = "";
+    if (dg->line > 0)
+        snprintf(pos, sizeof(pos), ":%d:%d", dg->line, dg->col);
+    const char *path = dg->path ? dg->path : "";
+    snprintf(out, outlen, "%.*s%s: %s%s%s%s", srclen, source, pos,
+             dg->warning ? "warning: " : "", path, *path ? ": " : "",
+             dg->msg ? dg->msg : "invalid");
+}
+
+static const struct feed_diag *first_diag(const struct feed_report *rep)
+{
+    for (size_t i = 0; rep && i < rep->n; i++)
+        if (!rep->diags[i].warning)
+            return &rep->diags[i];
+    return NULL;
+}
+
+/* "feed.json:3:14: slides[0].title: must be …" from the first error, for
+ * the status file: the file name is enough there, the URL is beside it. */
 static void first_error(const struct feed_report *rep, const char *source, char *out,
                         size_t outlen)
 {
@@ -52,40 +82,32 @@ static void first_error(const struct feed_report *rep, const char *source, char 
         if (source[i] == '/' && i + 1 < nlen)
             name = source + i + 1;
     nlen -= (size_t)(name - source);
-    for (size_t i = 0; rep && i < rep->n; i++) {
-        const struct feed_diag *dg = &rep->diags[i];
-        if (dg->warning)
-            continue;
-        char pos[48] = "";
-        if (dg->line > 0)
-            snprintf(pos, sizeof(pos), ":%d:%d", dg->line, dg->col);
-        const char *path = dg->path && *dg->path ? dg->path : NULL;
-        snprintf(out, outlen, "%.*s%s: %s%s%s", (int)nlen, name, pos, path ? path : "",
-                 path ? ": " : "", dg->msg ? dg->msg : "invalid");
-        return;
-    }
-    snprintf(out, outlen, "%.*s: invalid feed", (int)nlen, name);
+    const struct feed_diag *dg = first_diag(rep);
+    if (dg)
+        diag_line(dg, name, (int)nlen, out, outlen);
+    else
+        snprintf(out, outlen, "%.*s: invalid feed", (int)nlen, name);
 }
 
+/* One log line per problem (errors: the first ten, then how many more),
+ * in --check's wording with the full URL. */
 static void log_diagnostics(const struct feed_report *rep, const char *source)
 {
     int shown = 0;
+    char line[1024];
     for (size_t i = 0; rep && i < rep->n; i++) {
         const struct feed_diag *dg = &rep->diags[i];
-        if (shown == 10) {
-            LOG_WARN("%s: … and more", source);
+        if (!dg->warning && shown == 10) {
+            LOG_WARN("%s: … and %d more problem(s)", source, rep->errors - shown);
             break;
         }
-        /* The same wording as --check: "SRC:L:C: [warning: ][path: ]msg". */
-        const char *path = dg->path ? dg->path : "";
-        const char *msg = dg->msg ? dg->msg : "";
+        diag_line(dg, source, (int)strlen(source), line, sizeof(line));
         if (dg->warning) {
             /* Once per new feed: the editor may want to know. */
-            LOG_INFO("%s:%d:%d: warning: %s%s%s", source, dg->line, dg->col, path,
-                     *path ? ": " : "", msg);
+            LOG_INFO("%s", line);
             continue;
         }
-        LOG_WARN("%s:%d:%d: %s%s%s", source, dg->line, dg->col, path, *path ? ": " : "", msg);
+        LOG_WARN("%s", line);
         shown++;
     }
 }
@@ -195,6 +217,7 @@ struct outcome {
     char error[512];
     char kind[600];
     bool backoff; /* a failure that the back-off schedule applies to */
+    bool invalid; /* the feed of bad_hash: its problems are in bad_rep */
 };
 
 static void outcome_error(struct outcome *o, const struct http_resp *r)
@@ -249,22 +272,28 @@ static void new_feed(struct poller *pl, struct http_resp *r, const char *hash,
         /* The same broken feed again: same verdict, no second parse. */
         o->result = FETCH_ERROR;
         copy_str(o->error, sizeof(o->error), pl->bad_error);
-        snprintf(o->kind, sizeof(o->kind), "invalid:%s", pl->bad_error);
+        snprintf(o->kind, sizeof(o->kind), "invalid:%s", hash);
+        o->invalid = true;
+        http_client_drop(pl->http);
         return;
     }
     struct feed_report rep = {0};
     struct deck *d = parse(pl->cfg, r->body, r->len, r->url, &rep);
     if (!d) {
         /* A content problem, not a network one: keep the normal schedule
-         * (no back-off) and keep the old deck and cache. */
+         * (no back-off) and keep the old deck and cache.  The bytes may
+         * also be the start of a reply longer than it said: the rest must
+         * not be read as the next one. */
+        http_client_drop(pl->http);
         o->result = FETCH_ERROR;
         first_error(&rep, r->url, o->error, sizeof(o->error));
-        snprintf(o->kind, sizeof(o->kind), "invalid:%s", o->error);
-        if (strcmp(pl->state, o->kind) != 0)
-            log_diagnostics(&rep, r->url);
-        feed_report_free(&rep);
+        snprintf(o->kind, sizeof(o->kind), "invalid:%s", hash);
+        o->invalid = true;
+        feed_report_free(&pl->bad_rep);
+        pl->bad_rep = rep;
         memcpy(pl->bad_hash, hash, sizeof(pl->bad_hash));
         copy_str(pl->bad_error, sizeof(pl->bad_error), o->error);
+        copy_str(pl->bad_source, sizeof(pl->bad_source), r->url);
         return;
     }
     if (rep.warnings > 0)
@@ -275,6 +304,7 @@ static void new_feed(struct poller *pl, struct http_resp *r, const char *hash,
     if (!fill_images(pl, d, &p))
         return;
     pl->bad_hash[0] = '\0';
+    feed_report_free(&pl->bad_rep);
     if (pl->cfg->cache_dir && strcmp(hash, pl->disk_hash) != 0)
         store_feed(pl, r, d, hash);
     memcpy(pl->live_hash, hash, sizeof(pl->live_hash));
@@ -328,7 +358,37 @@ static void poll_feed(struct poller *pl, struct outcome *o)
     http_resp_free(&r);
 }
 
-/* Status callback after every attempt; one log line per change of state. */
+static double monotonic_s(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+/* A failure's line: in full when the log has not reported it lately, as
+ * a summary when it keeps coming back among other results, else none. */
+static void log_failure(struct poller *pl, const struct outcome *o)
+{
+    unsigned long n;
+    enum log_verdict v =
+        log_states_note(&pl->seen, o->kind, monotonic_s(), SUMMARY_INTERVAL_S, &n);
+    if (v == LOG_VERDICT_QUIET)
+        return;
+    const struct feed_diag *dg = o->invalid ? first_diag(&pl->bad_rep) : NULL;
+    if (v == LOG_VERDICT_NEW && o->invalid) {
+        log_diagnostics(&pl->bad_rep, pl->bad_source);
+    } else if (v == LOG_VERDICT_NEW) {
+        LOG_WARN("%s: %s", pl->cfg->url, o->error);
+    } else if (dg) {
+        char line[1024];
+        diag_line(dg, pl->bad_source, (int)strlen(pl->bad_source), line, sizeof(line));
+        LOG_WARN("%s (still invalid: %lu times since last said)", line, n);
+    } else {
+        LOG_WARN("%s: %s (again: %lu times since last said)", pl->cfg->url, o->error, n);
+    }
+}
+
+/* Status callback after every attempt; the log hears of changes only. */
 static void report(struct poller *pl, const struct outcome *o)
 {
     struct fetch_status *st = &pl->st;
@@ -336,21 +396,17 @@ static void report(struct poller *pl, const struct outcome *o)
     st->http_status = o->http_status;
     if (o->result == FETCH_ERROR) {
         copy_str(st->error, sizeof(st->error), o->error);
+        log_failure(pl, o);
     } else {
         st->error[0] = '\0';
         st->last_success = st->last_attempt;
-    }
-    const char *key = o->result == FETCH_ERROR ? o->kind : "ok";
-    if (strcmp(key, pl->state) != 0) {
-        if (o->result == FETCH_ERROR)
-            LOG_WARN("%s: %s", pl->cfg->url, o->error);
-        else if (pl->state[0])
+        if (log_states_ok(&pl->seen))
             LOG_INFO("%s: working again (%s)", pl->cfg->url,
                      fetch_result_name(o->result));
-        else
+        else if (!pl->reported)
             LOG_INFO("%s: %s", pl->cfg->url, fetch_result_name(o->result));
-        copy_str(pl->state, sizeof(pl->state), key);
     }
+    pl->reported = true;
     if (pl->cb.status)
         pl->cb.status(pl->cb.ud, st);
 }
@@ -412,6 +468,7 @@ void poller_free(struct poller *pl)
         return;
     free(pl->live_body);
     url_list_clear(&pl->skip);
+    feed_report_free(&pl->bad_rep);
     free(pl);
 }
 

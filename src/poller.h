@@ -2,9 +2,11 @@
  * to the next.  A poll is a conditional GET (a local feed is read again);
  * bytes the screen already shows end it there; a new feed is parsed, its
  * images fetched, feed and images cached, and the deck handed over.  An
- * invalid feed or a failed download keeps the last good deck.  The
- * status callback follows every poll, with one log line per change of
- * state.  The fetcher (fetch.c) owns the thread and the schedule.
+ * invalid feed or a failed download keeps the last good deck (and closes
+ * the connection: what is left on it must not pass for the next reply).
+ * The status callback follows every poll; the log hears of each kind of
+ * failure once (log_states), an invalid feed as one line per problem.
+ * The fetcher (fetch.c) owns the thread and the schedule.
  * One thread at a time: the fetcher's worker, or fetch_cycle's caller. */
 #ifndef EDUKIOSK_POLLER_H
 #define EDUKIOSK_POLLER_H

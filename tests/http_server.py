@@ -23,6 +23,18 @@ Scenarios, chosen by path (GET only):
                                chunked (cl=0); stall=1 sends the headers
                                only and then nothing
   /truncated?bytes=N&send=M    Content-Length N, M bytes, then close
+  /shortcl/NAME?n=N&cut=K&junk=K
+                               the first N requests (default 1) for NAME get
+                               DOCROOT/NAME without validators and with a
+                               Content-Length K bytes short of it (cut=K:
+                               its last K bytes follow later) or K bytes of
+                               junk after it (junk=K); the rest of the body
+                               is written once the client sends its next
+                               request on that connection.  Later requests
+                               are answered like /files/NAME.
+  /nothttp                     bytes without a status line, then close
+  /bigheader?bytes=N&lines=L   200 with L headers of N bytes in all, then a
+                               short body
   /png/WxH[?etag=0]            a real W x H PNG, with ETag support
   /pngheader/WxH               a PNG whose header claims W x H pixels
                                (decompression bomb) but carries no pixels
@@ -298,6 +310,52 @@ class Handler(http.server.BaseHTTPRequestHandler):
             self.reply(503, b"try again later\n")
         else:
             self.reply(302, b"", {"Location": q.get("then", "/png/8x8")})
+
+    def route_shortcl(self, parts, q):
+        name = "/".join(parts)
+        path = os.path.join(DOCROOT, name)
+        with LOG_LOCK:
+            seen = FLAKY.get("shortcl:" + name, 0)
+            FLAKY["shortcl:" + name] = seen + 1
+        if seen >= int(q.get("n", "1")) or ".." in parts or not os.path.isfile(path):
+            self.route_files(parts, q)
+            return
+        with open(path, "rb") as f:
+            body = f.read()
+        cut = min(int(q.get("cut", "0")), len(body))
+        junk = int(q.get("junk", "0"))
+        told = len(body) - cut
+        body += (b"\x01junk\x7f" * (junk // 6 + 1))[:junk]
+        self.record(200)
+        self.send_response(200)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(told))
+        self.end_headers()
+        self.wfile.write(body[:told])
+        self.wfile.flush()
+        # The excess comes when the client asks again on this connection:
+        # it then reads it as the start of the next response.
+        select.select([self.connection], [], [], MAX_WAIT_S)
+        self.wfile.write(body[told:])
+        self.wfile.flush()
+
+    def route_nothttp(self, parts, q):
+        self.record(0)
+        self.wfile.write(b"<html>no status line here</html>\r\n")
+        self.wfile.flush()
+        self.close_connection = True
+
+    def route_bigheader(self, parts, q):
+        n = int(q.get("bytes", "1000000"))
+        lines = max(1, int(q.get("lines", "1")))
+        self.record(200)
+        self.send_response(200)
+        for i in range(lines):
+            self.send_header("X-Filler-%d" % i, "a" * max(1, n // lines))
+        self.send_header("Content-Type", "text/plain")
+        self.send_header("Content-Length", "3")
+        self.end_headers()
+        self.wfile.write(b"{}\n")
 
     def route_png(self, parts, q):
         w, h = parse_size(parts[0] if parts else "2x2")
