@@ -6,7 +6,7 @@ set -eu
 
 build_pkgs="build-essential pkg-config libsdl2-dev libsdl2-ttf-dev
 libsdl2-image-dev libcurl4-openssl-dev libjansson-dev libicu-dev libinih-dev
-libsystemd-dev libfontconfig-dev libssl-dev"
+libsystemd-dev libfontconfig-dev libssl-dev zlib1g-dev"
 # Runtime: a CJK system font for characters the bundled subset lacks, CA
 # certificates for https feeds, chvt (kbd) for the console service, zones.
 run_pkgs="fonts-noto-cjk ca-certificates kbd tzdata"

@@ -68,8 +68,8 @@ static const struct key keys[] = {
      64 * MIB, "Largest feed accepted (suffixes K, M, G)", NULL},
     {KEY("feed", "max_image_bytes"), CONFVAL_SIZE, OFF(max_image_bytes), "8M", KIB,
      256 * MIB, "Largest image file accepted (suffixes K, M, G)", NULL},
-    {KEY("feed", "max_image_pixels"), CONFVAL_LONG, OFF(max_image_pixels), "16777216", 1,
-     268435456, "Largest image accepted, in pixels (width x height)", NULL},
+    {KEY("feed", "max_image_pixels"), CONFVAL_LONG, OFF(max_image_pixels), "12582912", 1,
+     268435456, "Largest image accepted, in pixels (width x height, every frame)", NULL},
 
     {KEY("display", "fullscreen"), CONFVAL_BOOL, OFF(fullscreen), "yes", 0, 0,
      "Full screen; `no` opens a window of width x height", NULL},

@@ -73,6 +73,8 @@ void deck_free(struct deck *d)
     for (size_t i = 0; d->images && i < d->n_images; i++) {
         free(d->images[i].url);
         free(d->images[i].data);
+        free(d->images[i].why);
+        free(d->images[i].field);
     }
     free(d->images);
     free(d->source);
@@ -114,4 +116,35 @@ const char *alert_level_name(enum alert_level l)
 {
     static const char *const names[] = {"none", "info", "warning", "emergency"};
     return (unsigned)l < sizeof(names) / sizeof(names[0]) ? names[l] : "unknown";
+}
+
+void deck_image_fail(struct deck_image *img, bool refused, const char *why)
+{
+    free(img->data);
+    img->data = NULL;
+    img->len = 0;
+    img->format = IMGHDR_NONE;
+    img->failed = true;
+    img->refused = refused;
+    free(img->why);
+    img->why = why ? strdup(why) : NULL;
+}
+
+bool deck_image_attach(struct deck_image *img, unsigned char *data, size_t len,
+                       long max_pixels)
+{
+    char why[256];
+    struct imghdr_info info;
+    free(img->data);
+    img->data = data;
+    if (imghdr_check(data, len, max_pixels, &info, why, sizeof(why)) < 0) {
+        deck_image_fail(img, true, why);
+        return false;
+    }
+    img->len = len;
+    img->format = info.format;
+    img->failed = img->refused = false;
+    free(img->why);
+    img->why = NULL;
+    return true;
 }

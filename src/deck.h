@@ -14,6 +14,8 @@
 #include <stdint.h>
 #include <time.h>
 
+#include "imghdr.h"
+
 enum slide_type {
     SLIDE_TITLE,
     SLIDE_LIST,
@@ -40,14 +42,21 @@ struct feed_time {
 /* Image referenced by the deck (slide src, slide background, theme logo).
  * `url` is absolute (resolved against the feed URL) or, for the built-in
  * deck, an asset name such as "images/logo.png".  `data` holds the encoded
- * file (PNG/JPEG) once fetched; NULL if not fetched or failed.  data is a
- * malloc() block owned by the deck (deck_free() frees it).  For a local feed
+ * file once fetched and passed imghdr_check() as `format`; NULL if not
+ * fetched or failed.  Only deck_image_attach() sets data, so bytes that
+ * were never checked are never decoded.  data, why and field are malloc()
+ * blocks owned by the deck (deck_free() frees them).  For a local feed
  * (path source) url may also be a file path, or a file:// URL. */
 struct deck_image {
     char *url;
     unsigned char *data;
     size_t len;
+    enum imghdr_format format;
     bool failed;
+    bool refused;  /* failed for what the bytes are (format, damage, size) */
+    char *why;     /* failed: what went wrong, or NULL */
+    int line, col; /* where the feed first names it; 0 when unknown */
+    char *field;   /* that field's path ("slides[2].src"), or NULL */
 };
 
 struct when {
@@ -151,6 +160,16 @@ void deck_free(struct deck *d);
 
 /* Find a slide by id; -1 if none (or id NULL). */
 int deck_find_slide(const struct deck *d, const char *id);
+
+/* Gives img the malloc()ed bytes data[0..len) when imghdr_check() lets
+ * them be shown under max_pixels; img owns them either way (refused bytes
+ * are freed at once, img marked failed and refused, the reason in
+ * img->why).  For whoever fills a deck before it is handed over. */
+bool deck_image_attach(struct deck_image *img, unsigned char *data, size_t len,
+                       long max_pixels);
+
+/* Marks img failed for the reason why (copied; NULL: none known). */
+void deck_image_fail(struct deck_image *img, bool refused, const char *why);
 
 const char *slide_type_name(enum slide_type t);
 /* "info", "warning", "emergency" as in the feed; "none" for ALERT_NONE. */

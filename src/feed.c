@@ -588,13 +588,16 @@ struct deck *feed_builtin(void)
         struct deck_image *im = &d->images[i];
         if (strcmp(im->url, "images/logo.png") != 0)
             continue;
-        im->data = malloc(asset_logo_png_size);
-        if (!im->data) {
+        unsigned char *png = malloc(asset_logo_png_size);
+        if (!png) {
             im->failed = true;
             continue;
         }
-        memcpy(im->data, asset_logo_png, asset_logo_png_size);
-        im->len = asset_logo_png_size;
+        memcpy(png, asset_logo_png, asset_logo_png_size);
+        /* Our own asset, checked all the same: a broken one must not be
+         * decoded either. */
+        if (!deck_image_attach(im, png, asset_logo_png_size, IMGHDR_MAX_SIDE * IMGHDR_MAX_SIDE))
+            LOG_ERR("builtin logo: %s", im->why ? im->why : "out of memory");
     }
     return d;
 }

@@ -119,7 +119,10 @@ static char *resolve_image(struct feedval *c, const char *ref, const struct json
     return r;
 }
 
-static void add_image(struct feedval *c, struct deck_image **slot, char *url)
+/* Where the reference is goes with it, so that --check can point at the
+ * field when the picture behind it cannot be shown. */
+static void add_image(struct feedval *c, struct deck_image **slot, char *url,
+                      const struct jsonpos *p)
 {
     if (c->n_refs == c->cap_refs) {
         size_t ncap = c->cap_refs ? c->cap_refs * 2 : 8;
@@ -132,8 +135,11 @@ static void add_image(struct feedval *c, struct deck_image **slot, char *url)
         c->refs = nf;
         c->cap_refs = ncap;
     }
-    c->refs[c->n_refs].slot = slot;
-    c->refs[c->n_refs].url = url;
+    c->refs[c->n_refs] = (struct feedimage_ref){.slot = slot,
+                                                .url = url,
+                                                .field = strdup(c->path),
+                                                .line = p ? p->line : 0,
+                                                .col = p ? p->col : 0};
     c->n_refs++;
 }
 
@@ -146,7 +152,7 @@ void feedimage_get(struct feedval *c, json_t *v, const struct jsonpos *p,
     char *url = resolve_image(c, ref, p);
     free(ref);
     if (url)
-        add_image(c, slot, url);
+        add_image(c, slot, url, p);
 }
 
 void feedimage_opt(struct feedval *c, json_t *obj, const struct jsonpos *po,
@@ -176,19 +182,25 @@ void feedimage_collect(struct feedval *c)
             k++;
         if (k == d->n_images) {
             d->images[k].url = c->refs[i].url;
+            d->images[k].field = c->refs[i].field;
+            d->images[k].line = c->refs[i].line;
+            d->images[k].col = c->refs[i].col;
             d->n_images++;
         } else {
             free(c->refs[i].url);
+            free(c->refs[i].field);
         }
-        c->refs[i].url = NULL;
+        c->refs[i].url = c->refs[i].field = NULL;
         *c->refs[i].slot = &d->images[k];
     }
 }
 
 void feedimage_release(struct feedval *c)
 {
-    for (size_t i = 0; i < c->n_refs; i++)
+    for (size_t i = 0; i < c->n_refs; i++) {
         free(c->refs[i].url);
+        free(c->refs[i].field);
+    }
     free(c->refs);
     c->refs = NULL;
     c->n_refs = c->cap_refs = 0;

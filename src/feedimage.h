@@ -18,7 +18,9 @@
  * deck->images. */
 struct feedimage_ref {
     struct deck_image **slot;
-    char *url; /* owned until collected */
+    char *url;   /* owned until collected */
+    char *field; /* its field path, likewise */
+    int line, col;
 };
 
 /* The image reference v (a non-empty string); *slot is set by

@@ -37,7 +37,7 @@ static void apply_defaults(struct fetch_config *c)
     if (!c->max_image_bytes)
         c->max_image_bytes = 8u << 20;
     if (c->max_image_pixels <= 0)
-        c->max_image_pixels = 16L << 20;
+        c->max_image_pixels = 12L << 20;
     if (c->connect_timeout_s <= 0)
         c->connect_timeout_s = 10;
     if (c->total_timeout_s <= 0)

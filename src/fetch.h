@@ -27,7 +27,7 @@ struct fetch_config {
     int refresh_min_s, refresh_max_s;       /* clamp for the feed's hint [5, 86400] */
     size_t max_feed_bytes;                  /* [2 MiB] */
     size_t max_image_bytes;                 /* per image [8 MiB] */
-    long max_image_pixels;                  /* width x height from the header [16 Mpx] */
+    long max_image_pixels;                  /* width x height, any frame [12 Mpx] */
     int connect_timeout_s, total_timeout_s; /* per request [10, 60] */
     /* Abort a transfer slower than low_speed_bytes per second for
      * low_speed_time_s seconds [100 B/s, 30 s]. */

@@ -48,34 +48,43 @@ static size_t image_cap(const struct fetch_config *cfg, size_t budget)
     return cfg->max_image_bytes < budget ? cfg->max_image_bytes : budget;
 }
 
+/* The same judgement as every other way in (deck_image_attach). */
 static bool acceptable(const struct fetch_config *cfg, const unsigned char *d, size_t len,
                        char *why, size_t whylen)
 {
-    return imghdr_acceptable(d, len, cfg->max_image_pixels, why, whylen);
+    return imghdr_check(d, len, cfg->max_image_pixels, NULL, why, whylen) == 0;
 }
 
-static void image_failed(struct deck_image *img, struct image_pass *p, bool transient,
-                         const char *why)
+/* img has failed (img->why says why): counted, remembered, logged once. */
+static void count_failure(const struct deck_image *img, struct image_pass *p,
+                          bool transient)
 {
-    img->failed = true;
     p->failed++;
     if (transient)
         p->transient++;
     else
         url_list_add(&p->perm, img->url);
+    const char *why = img->why ? img->why : "out of memory";
     if (p->quiet)
         LOG_DBG("image %s: %s", img->url, why);
     else
         LOG_WARN("image %s: %s", img->url, why);
 }
 
-static void image_use(struct deck_image *img, struct image_pass *p, unsigned char *data,
-                      size_t len)
+static void image_failed(struct deck_image *img, struct image_pass *p, bool transient,
+                         const char *why)
 {
-    img->data = data;
-    img->len = len;
-    img->failed = false;
-    p->budget -= len;
+    deck_image_fail(img, false, why);
+    count_failure(img, p, transient);
+}
+
+static void image_use(const struct fetch_config *cfg, struct deck_image *img,
+                      struct image_pass *p, unsigned char *data, size_t len)
+{
+    if (deck_image_attach(img, data, len, cfg->max_image_pixels))
+        p->budget -= len;
+    else
+        count_failure(img, p, false);
 }
 
 /* Bytes just read or downloaded: false (freed, img failed) when they
@@ -87,7 +96,8 @@ static bool check_body(const struct fetch_config *cfg, struct deck_image *img,
     if (acceptable(cfg, (unsigned char *)r->body, r->len, why, sizeof(why)))
         return true;
     http_resp_free(r);
-    image_failed(img, p, false, why);
+    deck_image_fail(img, true, why);
+    count_failure(img, p, false);
     return false;
 }
 
@@ -99,7 +109,7 @@ static void read_image(const struct fetch_config *cfg, struct deck_image *img,
     if (http_read_local(img->url, cap, &r) != HTTP_BODY)
         image_failed(img, p, r.transient, r.error);
     else if (check_body(cfg, img, p, &r))
-        image_use(img, p, (unsigned char *)r.body, r.len);
+        image_use(cfg, img, p, (unsigned char *)r.body, r.len);
 }
 
 static void fetch_image(const struct fetch_config *cfg, struct http_client *http,
@@ -136,14 +146,14 @@ static void fetch_image(const struct fetch_config *cfg, struct http_client *http
         cached = false;
     }
     if (cached && !p->revalidate) {
-        image_use(img, p, cdata, clen);
+        image_use(cfg, img, p, cdata, clen);
         return;
     }
     struct http_resp r;
     enum http_outcome o = http_get(http, img->url, cached ? cm.etag : NULL,
                                    cached ? cm.last_modified : NULL, cap, &r);
     if (o == HTTP_NOT_MODIFIED) {
-        image_use(img, p, cdata, clen);
+        image_use(cfg, img, p, cdata, clen);
         return;
     }
     if (o == HTTP_BODY) {
@@ -157,14 +167,14 @@ static void fetch_image(const struct fetch_config *cfg, struct http_client *http
                 LOG_WARN("caching image %s: %s", img->url, file_strerror(e));
         }
         p->downloaded++;
-        image_use(img, p, (unsigned char *)r.body, r.len);
+        image_use(cfg, img, p, (unsigned char *)r.body, r.len);
         return;
     }
     if (cached && r.transient) {
         /* The server is having a bad moment; the copy we have is the
          * best there is. */
         LOG_DBG("image %s: %s; using the cached copy", img->url, r.error);
-        image_use(img, p, cdata, clen);
+        image_use(cfg, img, p, cdata, clen);
         return;
     }
     free(cdata);
@@ -192,16 +202,13 @@ int fetch_images_cached(const struct fetch_config *cfg, struct deck *d)
         size_t cap = image_cap(cfg, budget);
         unsigned char *data;
         size_t dlen;
-        char why[256];
         if (http_is_http_url(img->url) &&
             cache_read_image(cfg->cache_dir, img->url, cap, &data, &dlen, NULL) == 0) {
-            if (acceptable(cfg, data, dlen, why, sizeof(why))) {
-                img->data = data;
-                img->len = dlen;
+            if (deck_image_attach(img, data, dlen, cfg->max_image_pixels)) {
                 budget -= dlen;
                 continue;
             }
-            free(data);
+            LOG_WARN("cached image %s: %s", img->url, img->why ? img->why : "refused");
         }
         img->failed = true;
         missing++;

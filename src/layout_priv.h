@@ -77,7 +77,7 @@ static inline struct lay_box mkbox(int x, int y, int w, int h)
 
 static inline bool image_usable(const struct deck_image *img)
 {
-    return img && img->data && img->len > 0 && !img->failed;
+    return img && img->data && img->len > 0 && !img->failed && img->format != IMGHDR_NONE;
 }
 
 /* Banners narrower than this stack their title over their text. */

@@ -42,6 +42,8 @@ static int run_check(const struct config *cfg, const char *src)
     feed_limits_default(&lim);
     lim.max_bytes = cfg->max_feed_bytes;
     int rc = feed_check(data, len, src, &lim, &sc, stdout);
+    if (rc == 0)
+        rc = source_check_images(cfg, src, data, len, stdout);
     free(data);
     return rc;
 }

@@ -2,6 +2,7 @@
 #include "paint.h"
 
 #include <SDL_image.h>
+#include <limits.h>
 #include <math.h>
 #include <string.h>
 
@@ -176,11 +177,57 @@ static void paint_gradient(SDL_Surface *s, SDL_Color base)
     SDL_UnlockSurface(s);
 }
 
-/* Bilinear scaling, halving first so big reductions do not alias. */
-static SDL_Surface *scale_to(SDL_Surface *src, const SDL_Rect *srect, int w, int h)
+/* Rows of the decoded picture converted at a time by halve_in_bands. */
+#define BAND_BYTES (1 << 20)
+
+/* The first halving of a large picture, straight from the decoder's
+ * surface (any format) a band of rows at a time: converting the whole
+ * picture to ARGB first would cost another 4 bytes a pixel at its
+ * largest.  Exactly two source rows make each row of the result, so the
+ * bands meet without a seam. */
+static SDL_Surface *halve_in_bands(SDL_Surface *raw, const SDL_Rect *r)
 {
-    SDL_Surface *cur = src;
+    int rows = BAND_BYTES / (r->w * 8);
+    rows = rows < 1 ? 1 : rows;
+    SDL_Surface *half =
+        SDL_CreateRGBSurfaceWithFormat(0, r->w / 2, r->h / 2, 32, SDL_PIXELFORMAT_ARGB8888);
+    SDL_Surface *band =
+        SDL_CreateRGBSurfaceWithFormat(0, r->w, 2 * rows, 32, SDL_PIXELFORMAT_ARGB8888);
+    bool ok = half && band;
+    /* A plain copy: alpha as it is; a GIF's transparent colour stays
+     * unwritten over the cleared band, i.e. transparent. */
+    SDL_SetSurfaceBlendMode(raw, SDL_BLENDMODE_NONE);
+    for (int y = 0; ok && y < half->h; y += rows) {
+        int n = half->h - y < rows ? half->h - y : rows;
+        SDL_Rect from = {r->x, r->y + 2 * y, r->w, 2 * n};
+        SDL_Rect in_band = {0, 0, r->w, 2 * n};
+        SDL_Rect to = {0, y, half->w, n};
+        ok = SDL_FillRect(band, NULL, 0) == 0 &&
+             SDL_BlitSurface(raw, &from, band, &in_band) == 0 &&
+             SDL_SoftStretchLinear(band, &in_band, half, &to) == 0;
+    }
+    SDL_FreeSurface(band);
+    if (!ok) {
+        SDL_FreeSurface(half);
+        return NULL;
+    }
+    return half;
+}
+
+/* Bilinear scaling of srect of the decoded picture to w x h, halving
+ * first so big reductions do not alias. */
+static SDL_Surface *scale_to(SDL_Surface *raw, const SDL_Rect *srect, int w, int h)
+{
+    SDL_Surface *cur;
     SDL_Rect r = *srect;
+    if (r.w >= 2 * w && r.h >= 2 * h && r.w >= 2 && r.h >= 2) {
+        cur = halve_in_bands(raw, &r);
+        r = (SDL_Rect){0, 0, cur ? cur->w : 0, cur ? cur->h : 0};
+    } else {
+        cur = SDL_ConvertSurfaceFormat(raw, SDL_PIXELFORMAT_ARGB8888, 0);
+    }
+    if (!cur)
+        return NULL;
     while (r.w >= 2 * w && r.h >= 2 * h && r.w >= 2 && r.h >= 2) {
         SDL_Surface *half =
             SDL_CreateRGBSurfaceWithFormat(0, r.w / 2, r.h / 2, 32, SDL_PIXELFORMAT_ARGB8888);
@@ -188,8 +235,7 @@ static SDL_Surface *scale_to(SDL_Surface *src, const SDL_Rect *srect, int w, int
             SDL_FreeSurface(half);
             break;
         }
-        if (cur != src)
-            SDL_FreeSurface(cur);
+        SDL_FreeSurface(cur);
         cur = half;
         r = (SDL_Rect){0, 0, half->w, half->h};
     }
@@ -198,9 +244,31 @@ static SDL_Surface *scale_to(SDL_Surface *src, const SDL_Rect *srect, int w, int
         SDL_FreeSurface(out);
         out = NULL;
     }
-    if (cur != src)
-        SDL_FreeSurface(cur);
+    SDL_FreeSurface(cur);
     return out;
+}
+
+/* The decoder of the format imghdr_check() found, never SDL_image's own
+ * guess: bytes nobody checked are not decoded at all. */
+static SDL_Surface *decode(const struct deck_image *img)
+{
+    if (img->format == IMGHDR_NONE || img->len > INT_MAX) {
+        SDL_SetError("not a checked image");
+        return NULL;
+    }
+    SDL_RWops *rw = SDL_RWFromConstMem(img->data, (int)img->len);
+    if (!rw)
+        return NULL;
+    SDL_Surface *s = NULL;
+    switch (img->format) {
+    case IMGHDR_PNG: s = IMG_LoadPNG_RW(rw); break;
+    case IMGHDR_JPEG: s = IMG_LoadJPG_RW(rw); break;
+    case IMGHDR_GIF: s = IMG_LoadGIF_RW(rw); break;
+    case IMGHDR_WEBP: s = IMG_LoadWEBP_RW(rw); break;
+    case IMGHDR_NONE: break;
+    }
+    SDL_RWclose(rw);
+    return s;
 }
 
 bool paint_image(SDL_Surface *s, const struct deck_image *img, struct lay_box box,
@@ -208,16 +276,11 @@ bool paint_image(SDL_Surface *s, const struct deck_image *img, struct lay_box bo
 {
     if (!img || !img->data || img->len == 0 || box.w <= 0 || box.h <= 0)
         return false;
-    SDL_RWops *rw = SDL_RWFromConstMem(img->data, (int)img->len);
-    SDL_Surface *raw = rw ? IMG_Load_RW(rw, 1) : NULL;
-    if (!raw) {
+    SDL_Surface *src = decode(img);
+    if (!src) {
         LOG_WARN("cannot decode image %s: %s", img->url, IMG_GetError());
         return false;
     }
-    SDL_Surface *src = SDL_ConvertSurfaceFormat(raw, SDL_PIXELFORMAT_ARGB8888, 0);
-    SDL_FreeSurface(raw);
-    if (!src)
-        return false;
 
     double sx = (double)box.w / src->w, sy = (double)box.h / src->h;
     SDL_Rect srect = {0, 0, src->w, src->h};

@@ -34,8 +34,9 @@ SDL_Surface *paint_layout(struct fontset *fs, const struct deck *d,
 void paint_rect(SDL_Surface *s, int x, int y, int w, int h, int radius, SDL_Color c,
                 uint8_t alpha);
 
-/* Decodes an image (PNG/JPEG) and draws it into box with contain/cover
- * fit, smooth scaling.  Returns false if it cannot be decoded. */
+/* Decodes an image with the decoder of the format it was checked as
+ * (img->format) and draws it into box with contain/cover fit, smooth
+ * scaling.  Returns false if it cannot be decoded (logged). */
 bool paint_image(SDL_Surface *s, const struct deck_image *img, struct lay_box box,
                  enum image_fit fit);
 

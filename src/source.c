@@ -46,8 +46,9 @@ int source_read(const struct config *cfg, const char *src, char **data, size_t *
 }
 
 /* A local feed may show pictures beside it; a remote one never reads
- * local files (the parser refuses such URLs in remote feeds). */
-static void load_local_images(struct deck *d, size_t max_bytes)
+ * local files (the parser refuses such URLs in remote feeds).  Each is
+ * judged as the fetcher judges a download (deck_image_attach). */
+static void load_local_images(struct deck *d, const struct config *cfg)
 {
     for (size_t i = 0; i < d->n_images; i++) {
         struct deck_image *img = &d->images[i];
@@ -55,14 +56,18 @@ static void load_local_images(struct deck *d, size_t max_bytes)
             continue;
         char *data;
         size_t len;
-        int r = file_read(local_path(img->url), max_bytes, &data, &len);
+        int r = file_read(local_path(img->url), cfg->max_image_bytes, &data, &len);
         if (r < 0) {
-            LOG_WARN("image %s: %s", img->url, file_strerror(r));
-            img->failed = true;
+            deck_image_fail(img, false,
+                            r == -EFBIG
+                                ? "larger than the image size limit (max_image_bytes)"
+                                : file_strerror(r));
+        } else if (deck_image_attach(img, (unsigned char *)data, len,
+                                     cfg->max_image_pixels)) {
             continue;
         }
-        img->data = (unsigned char *)data;
-        img->len = len;
+        LOG_WARN("image %s: %s; the slide shows without it", img->url,
+                 img->why ? img->why : "out of memory");
     }
 }
 
@@ -84,7 +89,8 @@ static void got_status(void *ud, const struct fetch_status *st)
     o->st = *st;
 }
 
-static struct deck *fetch_remote_deck(const struct config *cfg, const char *src, FILE *diag)
+static struct deck *fetch_remote_deck(const struct config *cfg, const char *src,
+                                      FILE *diag)
 {
     struct fetch_config fc;
     kiosk_fetch_config(&fc, cfg);
@@ -104,30 +110,75 @@ static struct deck *fetch_remote_deck(const struct config *cfg, const char *src,
     return o.deck;
 }
 
-struct deck *source_load(const struct config *cfg, const char *src, FILE *diag)
+/* The feed in data[0..len), read from src, with its images; its
+ * problems printed to diag (NULL: not printed). */
+static struct deck *load(const struct config *cfg, const char *src, const char *data,
+                         size_t len, FILE *diag)
 {
-    char *data;
-    size_t len;
-    if (source_read(cfg, src, &data, &len, diag) < 0)
-        return NULL;
     struct feed_limits lim;
     feed_limits_default(&lim);
     lim.max_bytes = cfg->max_feed_bytes;
     struct feed_report rep;
     struct deck *d = feed_parse(data, len, src, &lim, &rep);
-    free(data);
-    feed_report_print(&rep, src, diag);
+    if (diag)
+        feed_report_print(&rep, src, diag);
     feed_report_free(&rep);
     if (!d)
         return NULL;
     if (source_is_remote(src)) {
         /* Valid: now once more the way the kiosk fetches, images and all. */
         deck_unref(d);
-        d = fetch_remote_deck(cfg, src, diag);
+        d = fetch_remote_deck(cfg, src, diag ? diag : stdout);
     } else {
-        load_local_images(d, cfg->max_image_bytes);
+        load_local_images(d, cfg);
     }
     return d;
+}
+
+struct deck *source_load(const struct config *cfg, const char *src, FILE *diag)
+{
+    char *data;
+    size_t len;
+    if (source_read(cfg, src, &data, &len, diag) < 0)
+        return NULL;
+    struct deck *d = load(cfg, src, data, len, diag);
+    free(data);
+    return d;
+}
+
+static const char *plural(int n)
+{
+    return n == 1 ? "" : "s";
+}
+
+int source_check_images(const struct config *cfg, const char *src, const char *bytes,
+                        size_t len, FILE *out)
+{
+    /* The lines below say it all; the loaders' log lines would say it
+     * twice. */
+    enum log_level level = log_get_level();
+    log_set_level(LOG_LEVEL_ERR);
+    struct deck *d =
+        strcmp(src, "builtin") == 0 ? feed_builtin() : load(cfg, src, bytes, len, NULL);
+    log_set_level(level);
+    if (!d)
+        return 1;
+    int refused = 0;
+    for (size_t i = 0; i < d->n_images; i++) {
+        const struct deck_image *img = &d->images[i];
+        if (!img->failed)
+            continue;
+        refused += img->refused;
+        fprintf(out, "%s:%d:%d: %s%s%simage %s: %s\n", src, img->line, img->col,
+                img->refused ? "" : "warning: ", img->field ? img->field : "",
+                img->field ? ": " : "", img->url, img->why ? img->why : "cannot be read");
+    }
+    if (refused)
+        fprintf(out,
+                "%s: %d image%s cannot be shown; a kiosk shows the feed without %s\n",
+                src, refused, plural(refused), refused == 1 ? "it" : "them");
+    deck_unref(d);
+    return refused ? 1 : 0;
 }
 
 time_t source_mtime(const char *src)

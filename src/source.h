@@ -23,6 +23,15 @@ int source_read(const struct config *cfg, const char *src, char **data, size_t *
  * invalid; every problem is printed to diag as SOURCE:LINE:COL lines. */
 struct deck *source_load(const struct config *cfg, const char *src, FILE *diag);
 
+/* --check, once bytes (read from src) are a valid feed: its images, read
+ * and judged as the kiosk would (local files, over HTTP for a remote
+ * feed, the logo of the built-in deck for "builtin").  Prints one line
+ * per image the kiosk would not show; an image refused for its content
+ * (not an image, damaged, too large) is an error, one that cannot be read
+ * a warning.  Returns 1 when any was refused, else 0. */
+int source_check_images(const struct config *cfg, const char *src, const char *bytes,
+                        size_t len, FILE *out);
+
 /* Modification time of a local feed (0 if none or remote), to notice
  * edits. */
 time_t source_mtime(const char *src);

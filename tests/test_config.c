@@ -327,7 +327,7 @@ static void test_defaults(void **state)
     assert_int_equal(c.log_level, LOG_LEVEL_INFO);
     assert_int_equal(c.max_feed_bytes, 2 * 1024 * 1024);
     assert_int_equal(c.max_image_bytes, 8 * 1024 * 1024);
-    assert_int_equal(c.max_image_pixels, 16777216);
+    assert_int_equal(c.max_image_pixels, 12582912);
     assert_int_equal(c.connect_timeout_s, 10);
     assert_int_equal(c.timeout_s, 60);
     assert_int_equal(c.display_cmd_timeout_s, 30);

@@ -1055,6 +1055,23 @@ static void test_images(void **state)
     assert_image_size(image_ending(c, "/flaky/img1?fail=1&then=/png/8x8"), 8, 8);
     assert_true(image_ending(c, "/garbage/5000")->failed);
     deck_unref(c);
+
+    /* A picture cached by an older kiosk that did not look past the
+     * GIF's screen (16 x 16) to its frame (30000 x 30000): refused at
+     * start, before anyone decodes it. */
+    static const unsigned char bomb[35] =
+        "GIF89a\x10\0\x10\0\0\0\0\x2c\0\0\0\0\x30\x75\x30\x75\0"
+        "\x02\x08\x4c\x01\0\0\0\0\0\0\0\x3b";
+    const char *small = image_ending(r.decks[2], "/flaky/img1?fail=1&then=/png/8x8")->url;
+    assert_int_equal(cache_write_image(cache, small, bomb, sizeof(bomb), NULL, NULL), 0);
+    c = fetch_load_cached(&cfg);
+    assert_non_null(c);
+    const struct deck_image *planted = image_ending(c, "/flaky/img1?fail=1&then=/png/8x8");
+    assert_true(planted->failed);
+    assert_null(planted->data);
+    assert_non_null(strstr(planted->why, "GIF frame 1 is 30000x30000 pixels"));
+    assert_image_size(image_ending(c, "/png/64x48"), 64, 48);
+    deck_unref(c);
     rec_free(&r);
 }
 

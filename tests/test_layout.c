@@ -58,7 +58,7 @@ static const char *const LONG =
 
 static unsigned char logo_bytes[] = {0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n'};
 static struct deck_image logo_img = {.url = "images/logo.png", .data = logo_bytes,
-                                     .len = sizeof(logo_bytes)};
+                                     .len = sizeof(logo_bytes), .format = IMGHDR_PNG};
 
 static char *ticker_lines[] = {"涪陵区召开教育大会", "尊师重教，共育未来"};
 
@@ -1037,12 +1037,13 @@ static void test_image(void **state)
 {
     (void)state;
     struct deck_image png = {.url = "https://example.org/a.png", .data = png_1600x900,
-                             .len = sizeof(png_1600x900)};
+                             .len = sizeof(png_1600x900), .format = IMGHDR_PNG};
     struct deck_image jpg = {.url = "https://example.org/b.jpg", .data = jpeg_300x600,
-                             .len = sizeof(jpeg_300x600)};
+                             .len = sizeof(jpeg_300x600), .format = IMGHDR_JPEG};
     struct deck_image missing = {.url = "https://example.org/c.png"};
     struct deck_image failed = {.url = "https://example.org/d.png", .data = png_1600x900,
-                                .len = sizeof(png_1600x900), .failed = true};
+                                .len = sizeof(png_1600x900), .format = IMGHDR_PNG,
+                                .failed = true};
     struct deck_image *imgs[] = {&png, &jpg, &missing, &failed, NULL};
     for (int i = 0; i < 5; i++) {
         for (int v = 0; v < N_VAR; v++) {
@@ -1104,7 +1105,8 @@ static void test_image(void **state)
 static void test_background(void **state)
 {
     (void)state;
-    struct deck_image bg = {.url = "bg.png", .data = png_1600x900, .len = sizeof(png_1600x900)};
+    struct deck_image bg = {.url = "bg.png", .data = png_1600x900, .len = sizeof(png_1600x900),
+                            .format = IMGHDR_PNG};
     struct slide s = {.type = SLIDE_TITLE, .title = "教育强区", .has_bg_color = true,
                       .bg_color = 0x123456, .bg_image = &bg};
     struct slide_layout l;
