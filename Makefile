@@ -59,10 +59,16 @@ $(BUILD)/tests/%: tests/%.c tests/testutil.h $(BUILD)/lib.a | $(BUILD)/tests
 	@echo "  CCLD    $@"
 	@$(CC) $(ALL_CFLAGS) -Itests -o $@ $< $(BUILD)/lib.a $(ALL_LDFLAGS) $(LIBS) $(CMOCKA_LIBS)
 
+# Test doubles preloaded into the real binary (tests/shim/*.c).
+SHIM_BIN := $(patsubst tests/shim/%.c,$(BUILD)/tests/%.so,$(wildcard tests/shim/*.c))
+$(BUILD)/tests/%.so: tests/shim/%.c | $(BUILD)/tests
+	@echo "  CCLD    $@"
+	@$(CC) $(WARN) $(OPT) $(DEFS) -fPIC -shared $(PKG_CFLAGS) -o $@ $< -ldl
+
 $(BUILD)/obj $(BUILD)/tests:
 	mkdir -p $@
 
-tests: $(BUILD)/edukiosk $(TEST_BIN)
+tests: $(BUILD)/edukiosk $(TEST_BIN) $(SHIM_BIN)
 
 # The two commands of the README.
 run:
