@@ -4,16 +4,38 @@
 
 PREFIX  ?= /usr/local
 DESTDIR ?=
-BUILD   ?= build
 VERSION := 0.1.0
+
+# Cross builds with Debian multiarch (deploy/deps.sh cross-arm64, …):
+# `make ARCH=arm64` or `make ARCH=armhf` builds into build-ARCH/ with the
+# triplet's compiler and pkg-config; CC, AR, PKG_CONFIG and BUILD given on
+# the command line still win.
+ifeq ($(ARCH),arm64)
+TRIPLET := aarch64-linux-gnu
+else ifeq ($(ARCH),armhf)
+TRIPLET := arm-linux-gnueabihf
+else ifneq ($(ARCH),)
+$(error ARCH=$(ARCH): arm64 or armhf)
+endif
+ifdef TRIPLET
+BUILD      ?= build-$(ARCH)
+PKG_CONFIG ?= $(TRIPLET)-pkg-config
+ifeq ($(origin CC),default)
+CC := $(TRIPLET)-gcc
+endif
+ifeq ($(origin AR),default)
+AR := $(TRIPLET)-ar
+endif
+endif
+BUILD      ?= build
+PKG_CONFIG ?= pkg-config
 
 PKGS := sdl2 SDL2_ttf SDL2_image libcurl jansson icu-uc inih libsystemd \
         fontconfig libcrypto
-PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
-PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
-CMOCKA_LIBS := $(shell pkg-config --libs cmocka 2>/dev/null)
+PKG_CFLAGS := $(shell $(PKG_CONFIG) --cflags $(PKGS) 2>/dev/null)
+PKG_LIBS   := $(shell $(PKG_CONFIG) --libs $(PKGS) 2>/dev/null)
+CMOCKA_LIBS := $(shell $(PKG_CONFIG) --libs cmocka 2>/dev/null)
 
-CC      ?= cc
 OPT     ?= -O2 -g
 WARN    := -std=c11 -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes \
            -Wno-missing-field-initializers
@@ -53,7 +75,7 @@ $(BUILD)/obj/assets.o: src/assets.S $(ASSETS) | $(BUILD)/obj
 	$(CC) -c -o $@ $<
 
 $(BUILD)/lib.a: $(LIB_OBJ)
-	rm -f $@ && ar rcs $@ $(LIB_OBJ)
+	rm -f $@ && $(AR) rcs $@ $(LIB_OBJ)
 
 $(BUILD)/tests/%: tests/%.c tests/testutil.h $(BUILD)/lib.a | $(BUILD)/tests
 	@echo "  CCLD    $@"
@@ -116,7 +138,7 @@ install: all
 	chmod 644 $(DESTDIR)$(PREFIX)/lib/systemd/system/edukiosk.service
 
 clean:
-	rm -rf build build-asan
+	rm -rf build build-asan build-arm64 build-armhf
 
 format:
 	clang-format -i src/*.c src/*.h tests/*.c tests/*.h
