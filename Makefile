@@ -39,8 +39,11 @@ CMOCKA_LIBS := $(shell $(PKG_CONFIG) --libs cmocka 2>/dev/null)
 OPT     ?= -O2 -g
 WARN    := -std=c11 -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes \
            -Wno-missing-field-initializers
-DEFS    := -D_DEFAULT_SOURCE -D_GNU_SOURCE -DEDUKIOSK_VERSION=\"$(VERSION)\" \
-           -DEDUKIOSK_DATADIR=\"$(PREFIX)/share/edukiosk\"
+# 64-bit file offsets and inode numbers on 32-bit ARM too: else stat()
+# and readdir() fail with EOVERFLOW on a 64-bit kernel's tmpfs (/run) or
+# under qemu-user.  Nothing we pass to a library carries an off_t.
+DEFS    := -D_DEFAULT_SOURCE -D_GNU_SOURCE -D_FILE_OFFSET_BITS=64 \
+           -DEDUKIOSK_VERSION=\"$(VERSION)\" -DEDUKIOSK_DATADIR=\"$(PREFIX)/share/edukiosk\"
 ifeq ($(SAN),1)
 OPT     := -O1 -g -fno-omit-frame-pointer
 SANFLAGS:= -fsanitize=address,undefined -fno-sanitize-recover=undefined
