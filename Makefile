@@ -64,7 +64,7 @@ ASSETS   := assets/default-feed.json assets/fonts/NotoSansSC-Regular.otf \
             assets/fonts/NotoSansSC-Bold.otf assets/images/logo.png
 
 .PHONY: all run test check bench install uninstall clean deps tests asan-tests \
-        format golden screenshots
+        format golden screenshots test-arm
 all: $(BUILD)/edukiosk
 
 $(BUILD)/edukiosk: $(OBJ)
@@ -114,6 +114,13 @@ check:
 	@$(MAKE) --no-print-directory tests
 	@$(MAKE) --no-print-directory BUILD=build-asan SAN=1 tests
 	@sh tests/run-tests.sh build build-asan
+
+# The ARM builds (arm64 and armhf, scalar blending too) cross-compiled,
+# their unit tests and --render run under qemu-user, the pictures compared
+# with the native ones.  Separate from `make test`: it takes longer.
+test-arm:
+	@sh deploy/deps.sh build run test cross-arm64 cross-armhf
+	@sh tests/test-arm.sh
 
 bench:
 	@sh deploy/deps.sh build run test
