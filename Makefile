@@ -4,21 +4,46 @@
 
 PREFIX  ?= /usr/local
 DESTDIR ?=
-BUILD   ?= build
 VERSION := 0.1.0
+
+# Cross builds with Debian multiarch (deploy/deps.sh cross-arm64, …):
+# `make ARCH=arm64` or `make ARCH=armhf` builds into build-ARCH/ with the
+# triplet's compiler and pkg-config; CC, AR, PKG_CONFIG and BUILD given on
+# the command line still win.
+ifeq ($(ARCH),arm64)
+TRIPLET := aarch64-linux-gnu
+else ifeq ($(ARCH),armhf)
+TRIPLET := arm-linux-gnueabihf
+else ifneq ($(ARCH),)
+$(error ARCH=$(ARCH): arm64 or armhf)
+endif
+ifdef TRIPLET
+BUILD      ?= build-$(ARCH)
+PKG_CONFIG ?= $(TRIPLET)-pkg-config
+ifeq ($(origin CC),default)
+CC := $(TRIPLET)-gcc
+endif
+ifeq ($(origin AR),default)
+AR := $(TRIPLET)-ar
+endif
+endif
+BUILD      ?= build
+PKG_CONFIG ?= pkg-config
 
 PKGS := sdl2 SDL2_ttf SDL2_image libcurl jansson icu-uc inih libsystemd \
         fontconfig libcrypto zlib
-PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
-PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
-CMOCKA_LIBS := $(shell pkg-config --libs cmocka 2>/dev/null)
+PKG_CFLAGS := $(shell $(PKG_CONFIG) --cflags $(PKGS) 2>/dev/null)
+PKG_LIBS   := $(shell $(PKG_CONFIG) --libs $(PKGS) 2>/dev/null)
+CMOCKA_LIBS := $(shell $(PKG_CONFIG) --libs cmocka 2>/dev/null)
 
-CC      ?= cc
 OPT     ?= -O2 -g
 WARN    := -std=c11 -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes \
            -Wno-missing-field-initializers
-DEFS    := -D_DEFAULT_SOURCE -D_GNU_SOURCE -DEDUKIOSK_VERSION=\"$(VERSION)\" \
-           -DEDUKIOSK_DATADIR=\"$(PREFIX)/share/edukiosk\"
+# 64-bit file offsets and inode numbers on 32-bit ARM too: else stat()
+# and readdir() fail with EOVERFLOW on a 64-bit kernel's tmpfs (/run) or
+# under qemu-user.  Nothing we pass to a library carries an off_t.
+DEFS    := -D_DEFAULT_SOURCE -D_GNU_SOURCE -D_FILE_OFFSET_BITS=64 \
+           -DEDUKIOSK_VERSION=\"$(VERSION)\" -DEDUKIOSK_DATADIR=\"$(PREFIX)/share/edukiosk\"
 ifeq ($(SAN),1)
 OPT     := -O1 -g -fno-omit-frame-pointer
 SANFLAGS:= -fsanitize=address,undefined -fno-sanitize-recover=undefined
@@ -39,7 +64,7 @@ ASSETS   := assets/default-feed.json assets/fonts/NotoSansSC-Regular.otf \
             assets/fonts/NotoSansSC-Bold.otf assets/images/logo.png
 
 .PHONY: all run test check bench install uninstall clean deps tests asan-tests \
-        format golden screenshots
+        format golden screenshots test-arm
 all: $(BUILD)/edukiosk
 
 $(BUILD)/edukiosk: $(OBJ)
@@ -53,16 +78,22 @@ $(BUILD)/obj/assets.o: src/assets.S $(ASSETS) | $(BUILD)/obj
 	$(CC) -c -o $@ $<
 
 $(BUILD)/lib.a: $(LIB_OBJ)
-	rm -f $@ && ar rcs $@ $(LIB_OBJ)
+	rm -f $@ && $(AR) rcs $@ $(LIB_OBJ)
 
 $(BUILD)/tests/%: tests/%.c tests/testutil.h $(BUILD)/lib.a | $(BUILD)/tests
 	@echo "  CCLD    $@"
 	@$(CC) $(ALL_CFLAGS) -Itests -o $@ $< $(BUILD)/lib.a $(ALL_LDFLAGS) $(LIBS) $(CMOCKA_LIBS)
 
+# Test doubles preloaded into the real binary (tests/shim/*.c).
+SHIM_BIN := $(patsubst tests/shim/%.c,$(BUILD)/tests/%.so,$(wildcard tests/shim/*.c))
+$(BUILD)/tests/%.so: tests/shim/%.c | $(BUILD)/tests
+	@echo "  CCLD    $@"
+	@$(CC) $(WARN) $(OPT) $(DEFS) -fPIC -shared $(PKG_CFLAGS) -o $@ $< -ldl
+
 $(BUILD)/obj $(BUILD)/tests:
 	mkdir -p $@
 
-tests: $(BUILD)/edukiosk $(TEST_BIN)
+tests: $(BUILD)/edukiosk $(TEST_BIN) $(SHIM_BIN)
 
 # The two commands of the README.
 run:
@@ -83,6 +114,13 @@ check:
 	@$(MAKE) --no-print-directory tests
 	@$(MAKE) --no-print-directory BUILD=build-asan SAN=1 tests
 	@sh tests/run-tests.sh build build-asan
+
+# The ARM builds (arm64 and armhf, scalar blending too) cross-compiled,
+# their unit tests and --render run under qemu-user, the pictures compared
+# with the native ones.  Separate from `make test`: it takes longer.
+test-arm:
+	@sh deploy/deps.sh build run test cross-arm64 cross-armhf
+	@sh tests/test-arm.sh
 
 bench:
 	@sh deploy/deps.sh build run test
@@ -110,7 +148,7 @@ install: all
 	chmod 644 $(DESTDIR)$(PREFIX)/lib/systemd/system/edukiosk.service
 
 clean:
-	rm -rf build build-asan
+	rm -rf build build-asan build-arm64 build-armhf
 
 format:
 	clang-format -i src/*.c src/*.h tests/*.c tests/*.h

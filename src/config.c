@@ -83,7 +83,9 @@ static const struct key keys[] = {
      "SDL video driver: `kmsdrm` (console), `wayland`, `x11`; empty = SDL's "
      "choice", NULL},
     {KEY("display", "render_driver"), CONFVAL_DRIVER, OFF(render_driver), "", 0, 0,
-     "SDL renderer: `opengles2`, `opengl`, `software`; empty = SDL's choice", NULL},
+     "SDL renderer: `opengles2`, `opengl`, `software` (drawn in memory; on the "
+     "console a GL renderer still puts it on the screen); empty = SDL's choice, in "
+     "software when the GL is", NULL},
     {KEY("display", "vsync"), CONFVAL_BOOL, OFF(vsync), "yes", 0, 0,
      "Wait for the display's vertical blank (no tearing)", NULL},
 

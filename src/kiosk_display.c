@@ -52,6 +52,37 @@ static bool software_gl(SDL_Renderer *r)
     return strstr(name, "llvmpipe") || strstr(name, "softpipe") || strstr(name, "swrast");
 }
 
+/* The surface back end: the window's own surface, or, where the video
+ * driver has none (KMSDRM, Wayland: SDL only offers one there through a
+ * renderer, with framebuffer acceleration on), the same drawing streamed
+ * to the screen through a renderer.  Sets k->rd, k->w, k->h. */
+static int open_surface(struct kiosk *k, const char *drv, Uint32 rflags)
+{
+    /* Else SDL emulates the window surface with a GL texture, which on a
+     * machine without a GPU is a software GL: slow. */
+    SDL_SetHint(SDL_HINT_FRAMEBUFFER_ACCELERATION, "0");
+    k->rd = render_new_surface(k->win, NULL);
+    if (k->rd) {
+        SDL_GetWindowSize(k->win, &k->w, &k->h);
+        return 0;
+    }
+    k->ren = SDL_CreateRenderer(k->win, -1, rflags);
+    if (!k->ren) {
+        LOG_ERR("cannot draw: the %s driver has no window surface, and no renderer "
+                "works (%s)",
+                drv ? drv : "video", SDL_GetError());
+        return -1;
+    }
+    SDL_RendererInfo info;
+    SDL_GetRendererInfo(k->ren, &info);
+    LOG_WARN("the %s driver has no window surface; drawing in software and showing "
+             "it through the %s renderer",
+             drv ? drv : "video", info.name);
+    SDL_GetRendererOutputSize(k->ren, &k->w, &k->h);
+    k->rd = render_new_streamed(k->ren, k->w, k->h);
+    return k->rd ? 0 : -1;
+}
+
 int kiosk_open_display(struct kiosk *k)
 {
     const struct config *c = k->cfg;
@@ -113,11 +144,10 @@ int kiosk_open_display(struct kiosk *k)
         LOG_INFO("no GPU (/dev/dri); drawing in software");
         surface = true;
     }
+    Uint32 rflags = SDL_RENDERER_ACCELERATED | (c->vsync ? SDL_RENDERER_PRESENTVSYNC : 0);
     if (!surface) {
         if (c->render_driver)
             SDL_SetHint(SDL_HINT_RENDER_DRIVER, c->render_driver);
-        Uint32 rflags =
-            SDL_RENDERER_ACCELERATED | (c->vsync ? SDL_RENDERER_PRESENTVSYNC : 0);
         k->ren = SDL_CreateRenderer(k->win, -1, rflags);
         if (k->ren && !c->render_driver && c->rotation == 0 && software_gl(k->ren)) {
             /* A GL emulated on the CPU (no GPU driver) blends every pixel
@@ -140,14 +170,22 @@ int kiosk_open_display(struct kiosk *k)
         surface = false;
         k->ren = SDL_CreateRenderer(k->win, -1, SDL_RENDERER_SOFTWARE);
     }
+    if (!surface && !k->ren) {
+        /* SDL's software renderer draws into the window surface, which
+         * KMSDRM and Wayland do not have: any renderer that works. */
+        LOG_WARN("cannot create that renderer (%s); trying any other", SDL_GetError());
+        SDL_SetHint(SDL_HINT_RENDER_DRIVER, "");
+        k->ren = SDL_CreateRenderer(k->win, -1, 0);
+    }
     const char *rname = "surface";
     int ow, oh;
     if (surface) {
-        /* Else SDL emulates the window surface with a GL texture, which
-         * on a machine without a GPU is a software GL: slow. */
-        SDL_SetHint(SDL_HINT_FRAMEBUFFER_ACCELERATION, "0");
-        k->rd = render_new_surface(k->win, NULL);
-        SDL_GetWindowSize(k->win, &ow, &oh);
+        if (open_surface(k, drv, rflags) < 0)
+            return -1;
+        if (k->ren)
+            rname = "surface, streamed";
+        ow = k->w;
+        oh = k->h;
     } else {
         if (!k->ren) {
             LOG_ERR("cannot create a renderer: %s", SDL_GetError());

@@ -165,15 +165,23 @@ static bool canvas_format_ok(Uint32 f)
 
 struct render *render_new_surface(SDL_Window *win, SDL_Surface *target)
 {
+    /* Drivers without a window framebuffer of their own (KMSDRM,
+     * Wayland) have none to give while framebuffer acceleration is off,
+     * and say nothing: the caller presents through a renderer then. */
     SDL_Surface *out = win ? SDL_GetWindowSurface(win) : target;
-    if (!out) {
-        LOG_ERR("no window surface: %s", SDL_GetError());
+    if (!out)
         return NULL;
-    }
+    struct render *rd = render_surface_on(out);
+    if (rd)
+        rd->win = win;
+    return rd;
+}
+
+struct render *render_surface_on(SDL_Surface *out)
+{
     struct render *rd = calloc(1, sizeof(*rd));
     if (!rd)
         return NULL;
-    rd->win = win;
     rd->out = out;
     rd->w = out->w;
     rd->h = out->h;
@@ -219,6 +227,7 @@ void render_free(struct render *rd)
     SDL_FreeSurface(rd->strip);
     if (rd->canvas && rd->canvas != rd->out)
         SDL_FreeSurface(rd->canvas);
+    render_stream_free(rd);
     free(rd);
 }
 
@@ -556,6 +565,8 @@ void render_frame(struct render *rd, const struct frame *f)
         LOG_WARN("cannot update the screen: %s", SDL_GetError());
         damage_all(rd);
     }
+    if (rd->stream && render_stream_present(rd, &region) < 0)
+        damage_all(rd);
 }
 
 SDL_Surface *render_read_pixels(struct render *rd)

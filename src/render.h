@@ -7,8 +7,10 @@
  *
  * Two back ends behind one drawing code:
  *  - an SDL_Renderer (GPU: OpenGL ES on a Pi): textures, whole frames;
- *  - a surface (the window's own surface with SDL's software path, or the
- *    PNG of --render): only what changed is drawn and sent to the screen
+ *  - a surface (the window's own surface with SDL's software path, a
+ *    memory surface streamed to a renderer where the video driver has no
+ *    window surface, or the PNG of --render): only what changed is drawn
+ *    and sent to the screen
  *    — the ticker strip, the clock, the region that fades — so a still
  *    slide with a scrolling ticker costs a sliver of a frame.
  */
@@ -47,8 +49,13 @@ struct render;
  * 0/90/180/270 turns it on the output.  NULL on failure. */
 struct render *render_new(SDL_Renderer *r, int w, int h, int rotation);
 /* Surface back end: draws into win's surface (win may be NULL: then into
- * `target`, e.g. for --render).  NULL on failure. */
+ * `target`, e.g. for --render).  NULL, without a message, when the video
+ * driver has no window framebuffer (KMSDRM, Wayland): see below. */
 struct render *render_new_surface(SDL_Window *win, SDL_Surface *target);
+/* Surface back end for a window without a framebuffer: draws w × h in
+ * memory and presents what changed as a streaming texture on r (which the
+ * caller keeps and frees after the render).  NULL on failure (logged). */
+struct render *render_new_streamed(SDL_Renderer *r, int w, int h);
 void render_free(struct render *rd); /* accepts NULL */
 /* "gpu" or "surface". */
 const char *render_backend(const struct render *rd);

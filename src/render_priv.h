@@ -38,6 +38,10 @@ struct render {
     SDL_Renderer *r;     /* GPU back end, or NULL */
     SDL_Window *win;     /* surface back end on a window, or NULL */
     SDL_Surface *out;    /* surface back end: what is shown / saved */
+    /* Surface back end on a window without a framebuffer of its own: out
+     * is ours and reaches the screen as this texture on `present`. */
+    SDL_Renderer *present;
+    SDL_Texture *stream;
     SDL_Surface *canvas; /* drawn on: out itself, or a 32-bit shadow */
     int w, h, rotation;
     SDL_Texture *target; /* GPU: logical frame when rotated */
@@ -72,6 +76,14 @@ static inline SDL_Rect box_rect(struct lay_box b)
 void render_cv_clip(struct render *rd, const SDL_Rect *clip);
 void render_cv_copy(struct render *rd, const struct img *i, SDL_Rect dst, Uint8 alpha);
 void render_cv_fill(struct render *rd, SDL_Rect r, SDL_Color c, Uint8 a);
+
+/* A surface back end drawing into out (not taken); NULL on failure. */
+struct render *render_surface_on(SDL_Surface *out);
+
+/* The streamed output (render_stream.c): sends the region of out to the
+ * screen, whole frame presented; -1 (logged once) when it could not. */
+int render_stream_present(struct render *rd, const SDL_Rect *region);
+void render_stream_free(struct render *rd); /* the texture and out */
 
 /* The chrome over the slides: header, clock, progress, ticker, banner
  * (render_chrome.c). */

@@ -6,16 +6,19 @@
 #  - integration tests (tests/it-*.sh, run with the first build's binary),
 #    one count each;
 #  - the unit tests once more from the sanitizer build.
+# TEST_RUNNER: a command the unit tests run under (e.g. qemu-aarch64-static
+# for an ARM build); then only the unit tests run.
 set -u
+runner=${TEST_RUNNER:-}
+limit=300
+[ -z "$runner" ] || limit=1200 # emulated: several times slower
 cd "$(dirname "$0")/.." || exit 1
 build=${1:-build}
 asan=${2:-}
 logs=$build/test-logs
 rm -rf "$logs"
 mkdir -p "$logs"
-passed=0
-failed=0
-failures=""
+. tests/tally.sh
 
 export EDUKIOSK_TEST_DATA="$PWD/tests/data"
 export SDL_VIDEODRIVER=offscreen
@@ -30,7 +33,8 @@ run_unit() { # dir label
         [ -x "$t" ] || continue
         name="$2$(basename "$t")"
         log="$logs/$name.log"
-        timeout 300 "$t" >"$log" 2>&1
+        # shellcheck disable=SC2086
+        timeout "$limit" $runner "$t" >"$log" 2>&1
         rc=$?
         p=$(sed -n 's/^\[  PASSED  \] \([0-9]*\) test.*/\1/p' "$log" | tail -n1)
         f=$(sed -n 's/^\[  FAILED  \] \([0-9]*\) test.*/\1/p' "$log" | tail -n1)
@@ -54,20 +58,14 @@ run_unit() { # dir label
 run_unit "$build" ""
 
 for s in tests/it-*.sh; do
-    [ -f "$s" ] || continue
+    if [ ! -f "$s" ] || [ -n "$runner" ]; then
+        continue
+    fi
     name=$(basename "$s" .sh)
     log="$logs/$name.log"
     timeout 600 sh "$s" "$build/edukiosk" >"$log" 2>&1
     rc=$?
-    if [ "$rc" -eq 0 ]; then
-        passed=$((passed + 1))
-        echo "ok   $name"
-    else
-        failed=$((failed + 1))
-        failures="$failures $name"
-        echo "FAIL $name (exit $rc): $log"
-        tail -n 30 "$log" | sed 's/^/    /'
-    fi
+    tally "$rc" "$name" "(exit $rc): $log" || tail -n 30 "$log" | sed 's/^/    /'
 done
 
 [ -n "$asan" ] && run_unit "$asan" "asan:"
