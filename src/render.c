@@ -30,8 +30,7 @@ static void damage_all(struct render *rd)
 
 static void img_clear(struct img *i)
 {
-    if (i->tex)
-        SDL_DestroyTexture(i->tex);
+    render_tex_free(i);
     SDL_FreeSurface(i->surf);
     SDL_FreeSurface(i->owner);
     memset(i, 0, sizeof(*i));
@@ -47,15 +46,9 @@ static bool img_set(struct render *rd, struct img *i, SDL_Surface *s, bool opaqu
     i->w = s->w;
     i->h = s->h;
     if (rd->r) {
-        i->tex = SDL_CreateTextureFromSurface(rd->r, s);
+        bool ok = render_tex_upload(rd, i, s, opaque);
         SDL_FreeSurface(s);
-        if (!i->tex) {
-            LOG_ERR("cannot upload a texture: %s", SDL_GetError());
-            return false;
-        }
-        SDL_SetTextureBlendMode(i->tex,
-                                opaque ? SDL_BLENDMODE_NONE : SDL_BLENDMODE_BLEND);
-        return true;
+        return ok;
     }
     if (opaque && s->format->format == SDL_PIXELFORMAT_ARGB8888 &&
         rd->canvas->format->format == SDL_PIXELFORMAT_RGB888) {
@@ -93,15 +86,8 @@ void render_cv_clip(struct render *rd, const SDL_Rect *clip)
 
 void render_cv_copy(struct render *rd, const struct img *i, SDL_Rect dst, Uint8 alpha)
 {
-    if (rd->r && i->tex) {
-        SDL_BlendMode bm;
-        SDL_GetTextureBlendMode(i->tex, &bm);
-        if (alpha != 255 && bm == SDL_BLENDMODE_NONE)
-            SDL_SetTextureBlendMode(i->tex, SDL_BLENDMODE_BLEND);
-        SDL_SetTextureAlphaMod(i->tex, alpha);
-        SDL_RenderCopy(rd->r, i->tex, NULL, &dst);
-        if (alpha != 255 && bm == SDL_BLENDMODE_NONE)
-            SDL_SetTextureBlendMode(i->tex, SDL_BLENDMODE_NONE);
+    if (rd->r) {
+        render_tex_copy(rd, i, dst, alpha);
     } else if (i->surf) {
         SDL_BlendMode bm;
         SDL_GetSurfaceBlendMode(i->surf, &bm);
@@ -145,6 +131,11 @@ struct render *render_new(SDL_Renderer *r, int w, int h, int rotation)
     rd->w = w;
     rd->h = h;
     rd->rotation = rotation;
+    SDL_RendererInfo info;
+    if (SDL_GetRendererInfo(r, &info) == 0) {
+        rd->max_tex_w = info.max_texture_width;
+        rd->max_tex_h = info.max_texture_height;
+    }
     if (rotation != 0) {
         rd->target = SDL_CreateTexture(r, SDL_PIXELFORMAT_ARGB8888,
                                        SDL_TEXTUREACCESS_TARGET, w, h);
@@ -236,7 +227,7 @@ void render_free(struct render *rd)
 static struct picture *find(const struct render *rd, uint64_t key)
 {
     for (int i = 0; i < MAX_PICTURES; i++)
-        if ((rd->pics[i].img.tex || rd->pics[i].img.surf) && rd->pics[i].key == key)
+        if (img_loaded(&rd->pics[i].img) && rd->pics[i].key == key)
             return (struct picture *)&rd->pics[i];
     return NULL;
 }
@@ -249,7 +240,7 @@ void render_put_picture(struct render *rd, uint64_t key, SDL_Surface *s, time_t 
     if (!slot) {
         for (int i = 0; i < MAX_PICTURES; i++) {
             struct picture *p = &rd->pics[i];
-            if (!p->img.tex && !p->img.surf) {
+            if (!img_loaded(&p->img)) {
                 slot = p;
                 break;
             }

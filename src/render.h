@@ -7,6 +7,7 @@
  *
  * Two back ends behind one drawing code:
  *  - an SDL_Renderer (GPU: OpenGL ES on a Pi): textures, whole frames;
+ *    a picture beyond the GPU's largest texture is held as tiles;
  *  - a surface (the window's own surface with SDL's software path, a
  *    memory surface streamed to a renderer where the video driver has no
  *    window surface, or the PNG of --render): only what changed is drawn
@@ -57,6 +58,11 @@ struct render *render_new_surface(SDL_Window *win, SDL_Surface *target);
  * caller keeps and frees after the render).  NULL on failure (logged). */
 struct render *render_new_streamed(SDL_Renderer *r, int w, int h);
 void render_free(struct render *rd); /* accepts NULL */
+/* For tests: treat w × h as the GPU's largest texture (only ever lowers
+ * the real limit; 0 keeps it), so pictures beyond it are drawn from tiles
+ * on any renderer.  Affects pictures put afterwards; no-op on the surface
+ * back end. */
+void render_set_max_texture(struct render *rd, int w, int h);
 /* "gpu" or "surface". */
 const char *render_backend(const struct render *rd);
 

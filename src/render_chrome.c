@@ -39,7 +39,7 @@ static long ticker_length(const struct render *rd, int gap)
 {
     long total = 0;
     for (int i = 0; i < rd->n_ticker; i++)
-        if (rd->ticker[i].tex || rd->ticker[i].surf)
+        if (img_loaded(&rd->ticker[i]))
             total += rd->ticker[i].w + gap;
     return total;
 }
@@ -124,7 +124,7 @@ static void draw_ticker_items(struct render *rd, const struct frame *f,
     while (x < b->x + b->w) {
         for (int i = 0; i < rd->n_ticker && x < b->x + b->w; i++) {
             struct img *p = &rd->ticker[i];
-            if (!p->tex && !p->surf)
+            if (!img_loaded(p))
                 continue;
             if (x + p->w + gap > b->x) {
                 render_cv_copy(
@@ -143,11 +143,11 @@ static void draw_ticker_items(struct render *rd, const struct frame *f,
 void render_draw_chrome(struct render *rd, const struct frame *f, const SDL_Rect *clip)
 {
     const struct chrome_layout *c = &rd->chrome;
-    if (!f->clock_only && (rd->header.tex || rd->header.surf))
+    if (!f->clock_only && img_loaded(&rd->header))
         render_cv_copy(rd, &rd->header,
                        (SDL_Rect){c->header.x, c->header.y, rd->header.w, rd->header.h},
                        255);
-    if (rd->clock.tex || rd->clock.surf)
+    if (img_loaded(&rd->clock))
         render_cv_copy(rd, &rd->clock,
                        (SDL_Rect){c->clock.x + c->clock.w - rd->clock.w,
                                   c->clock.y + (c->clock.h - rd->clock.h) / 2,
@@ -157,7 +157,7 @@ void render_draw_chrome(struct render *rd, const struct frame *f, const SDL_Rect
         return;
     draw_progress(rd, f);
     render_draw_ticker(rd, f, clip);
-    if (f->banner && (rd->banner.tex || rd->banner.surf))
+    if (f->banner && img_loaded(&rd->banner))
         render_cv_copy(rd, &rd->banner,
                        (SDL_Rect){c->banner.x, c->banner.y, rd->banner.w, rd->banner.h},
                        255);

@@ -19,13 +19,26 @@
  * drawn item by item. */
 #define MAX_STRIP_W 16384
 
+/* A piece of a picture larger than the GPU's largest texture. */
+struct img_tile {
+    SDL_Texture *tex;
+    SDL_Rect at; /* where the piece sits in the picture */
+};
+
 /* A picture or chrome piece on either back end. */
 struct img {
-    SDL_Texture *tex;   /* GPU */
-    SDL_Surface *surf;  /* surface */
-    SDL_Surface *owner; /* holds surf's pixels when surf is a view */
+    SDL_Texture *tex;       /* GPU: the whole picture, within the size limit */
+    struct img_tile *tiles; /* GPU: the picture in pieces, beyond it */
+    int n_tiles;
+    SDL_Surface *surf;      /* surface */
+    SDL_Surface *owner;     /* holds surf's pixels when surf is a view */
     int w, h;
 };
+
+static inline bool img_loaded(const struct img *i)
+{
+    return i->tex || i->tiles || i->surf;
+}
 
 struct picture {
     uint64_t key;
@@ -45,6 +58,8 @@ struct render {
     SDL_Surface *canvas; /* drawn on: out itself, or a 32-bit shadow */
     int w, h, rotation;
     SDL_Texture *target; /* GPU: logical frame when rotated */
+    int max_tex_w, max_tex_h; /* GPU: largest texture, 0 = no limit */
+    bool tile_err_logged;     /* until a tiled upload succeeds again */
     struct picture pics[MAX_PICTURES];
     uint64_t use_clock;
     uint64_t keep[2];
@@ -76,6 +91,12 @@ static inline SDL_Rect box_rect(struct lay_box b)
 void render_cv_clip(struct render *rd, const SDL_Rect *clip);
 void render_cv_copy(struct render *rd, const struct img *i, SDL_Rect dst, Uint8 alpha);
 void render_cv_fill(struct render *rd, SDL_Rect r, SDL_Color c, Uint8 a);
+
+/* GPU pictures (render_tex.c): one texture, or tiles beyond the largest
+ * texture size.  Upload does not take s; false (logged) on failure. */
+bool render_tex_upload(struct render *rd, struct img *i, SDL_Surface *s, bool opaque);
+void render_tex_copy(struct render *rd, const struct img *i, SDL_Rect dst, Uint8 alpha);
+void render_tex_free(struct img *i);
 
 /* A surface back end drawing into out (not taken); NULL on failure. */
 struct render *render_surface_on(SDL_Surface *out);
