@@ -51,13 +51,15 @@ endif
 ifeq ($(DEBUG),1)
 OPT     := -O0 -g3
 endif
-ALL_CFLAGS  = $(WARN) $(OPT) $(SANFLAGS) $(DEFS) -MMD -MP -Isrc $(PKG_CFLAGS) $(CFLAGS)
+ALL_CFLAGS  = $(WARN) $(OPT) $(SANFLAGS) $(DEFS) -MMD -MP $(INCS) $(PKG_CFLAGS) $(CFLAGS)
 ALL_LDFLAGS = $(SANFLAGS) $(LDFLAGS)
 LIBS        = $(PKG_LIBS) -lpthread -lm
 
-SRC      := $(wildcard src/*.c)
-OBJ      := $(SRC:src/%.c=$(BUILD)/obj/%.o) $(BUILD)/obj/assets.o
-LIB_OBJ  := $(filter-out $(BUILD)/obj/main.o,$(OBJ))
+# src/LAYER/name.c: one folder per layer (see README), one file per concern.
+SRC      := $(wildcard src/*/*.c)
+INCS     := $(patsubst %/,-I%,$(sort $(dir $(wildcard src/*/*.h))))
+OBJ      := $(SRC:src/%.c=$(BUILD)/obj/%.o) $(BUILD)/obj/base/assets.o
+LIB_OBJ  := $(filter-out $(BUILD)/obj/kiosk/main.o,$(OBJ))
 TEST_SRC := $(wildcard tests/test_*.c)
 TEST_BIN := $(TEST_SRC:tests/%.c=$(BUILD)/tests/%)
 ASSETS   := assets/default-feed.json assets/fonts/NotoSansSC-Regular.otf \
@@ -70,11 +72,13 @@ all: $(BUILD)/edukiosk
 $(BUILD)/edukiosk: $(OBJ)
 	$(CC) $(ALL_LDFLAGS) -o $@ $(OBJ) $(LIBS)
 
-$(BUILD)/obj/%.o: src/%.c | $(BUILD)/obj
+$(BUILD)/obj/%.o: src/%.c
 	@echo "  CC      $<"
+	@mkdir -p $(dir $@)
 	@$(CC) $(ALL_CFLAGS) -c -o $@ $<
 
-$(BUILD)/obj/assets.o: src/assets.S $(ASSETS) | $(BUILD)/obj
+$(BUILD)/obj/base/assets.o: src/base/assets.S $(ASSETS)
+	@mkdir -p $(dir $@)
 	$(CC) -c -o $@ $<
 
 $(BUILD)/lib.a: $(LIB_OBJ)
@@ -90,7 +94,7 @@ $(BUILD)/tests/%.so: tests/shim/%.c | $(BUILD)/tests
 	@echo "  CCLD    $@"
 	@$(CC) $(WARN) $(OPT) $(DEFS) -fPIC -shared $(PKG_CFLAGS) -o $@ $< -ldl
 
-$(BUILD)/obj $(BUILD)/tests:
+$(BUILD)/tests:
 	mkdir -p $@
 
 tests: $(BUILD)/edukiosk $(TEST_BIN) $(SHIM_BIN)
@@ -151,6 +155,6 @@ clean:
 	rm -rf build build-asan build-arm64 build-armhf
 
 format:
-	clang-format -i src/*.c src/*.h tests/*.c tests/*.h
+	clang-format -i src/*/*.c src/*/*.h tests/*.c tests/*.h
 
 -include $(OBJ:.o=.d)

@@ -62,8 +62,8 @@ for target in "$@"; do
     # Which way the compiler turned the blend's vector type: NEON
     # multiplies on 16-bit lanes, or none.
     case "$arch" in
-    arm64) neon=$(aarch64-linux-gnu-objdump -d "$build/obj/render.o" | grep -cE '(mul|mla)[[:space:]].*\.8h') ;;
-    *) neon=$(arm-linux-gnueabihf-objdump -d "$build/obj/render.o" | grep -cE 'v(mul|mla)\.i16') ;;
+    arm64) neon=$(aarch64-linux-gnu-objdump -d "$build/obj/render/render.o" | grep -cE '(mul|mla)[[:space:]].*\.8h') ;;
+    *) neon=$(arm-linux-gnueabihf-objdump -d "$build/obj/render/render.o" | grep -cE 'v(mul|mla)\.i16') ;;
     esac
     echo "     blend: $neon NEON 16-bit multiplies in render.o"
     if [ "$target" = armhf ]; then

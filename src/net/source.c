@@ -9,12 +9,27 @@
 #include "feed.h"
 #include "fetch.h"
 #include "fileutil.h"
-#include "kiosk.h"
 #include "log.h"
 
 bool source_is_remote(const char *s)
 {
     return s && (strncmp(s, "http://", 7) == 0 || strncmp(s, "https://", 8) == 0);
+}
+
+void source_fetch_config(struct fetch_config *fc, const struct config *cfg)
+{
+    memset(fc, 0, sizeof(*fc));
+    fc->url = cfg->feed;
+    fc->cache_dir = cfg->cache_dir;
+    fc->ca_file = cfg->ca_file;
+    fc->refresh_s = cfg->refresh_s;
+    fc->refresh_min_s = cfg->refresh_min_s;
+    fc->refresh_max_s = cfg->refresh_max_s;
+    fc->max_feed_bytes = cfg->max_feed_bytes;
+    fc->max_image_bytes = cfg->max_image_bytes;
+    fc->max_image_pixels = cfg->max_image_pixels;
+    fc->connect_timeout_s = cfg->connect_timeout_s;
+    fc->total_timeout_s = cfg->timeout_s;
 }
 
 static const char *local_path(const char *s)
@@ -27,7 +42,7 @@ int source_read(const struct config *cfg, const char *src, char **data, size_t *
 {
     if (source_is_remote(src)) {
         struct fetch_config fc;
-        kiosk_fetch_config(&fc, cfg);
+        source_fetch_config(&fc, cfg);
         char err[512];
         if (fetch_once(&fc, src, data, len, err, sizeof(err)) < 0) {
             fprintf(diag, "%s: %s\n", src, err);
@@ -93,7 +108,7 @@ static struct deck *fetch_remote_deck(const struct config *cfg, const char *src,
                                       FILE *diag)
 {
     struct fetch_config fc;
-    kiosk_fetch_config(&fc, cfg);
+    source_fetch_config(&fc, cfg);
     fc.url = src;
     fc.cache_dir = NULL; /* a one-shot tool leaves no cache behind */
     struct one_shot o = {0};

@@ -138,29 +138,13 @@ static void on_signal(int sig, void *ud)
 
 /* ---- fetcher ----------------------------------------------------- */
 
-void kiosk_fetch_config(struct fetch_config *fc, const struct config *cfg)
-{
-    memset(fc, 0, sizeof(*fc));
-    fc->url = cfg->feed;
-    fc->cache_dir = cfg->cache_dir;
-    fc->ca_file = cfg->ca_file;
-    fc->refresh_s = cfg->refresh_s;
-    fc->refresh_min_s = cfg->refresh_min_s;
-    fc->refresh_max_s = cfg->refresh_max_s;
-    fc->max_feed_bytes = cfg->max_feed_bytes;
-    fc->max_image_bytes = cfg->max_image_bytes;
-    fc->max_image_pixels = cfg->max_image_pixels;
-    fc->connect_timeout_s = cfg->connect_timeout_s;
-    fc->total_timeout_s = cfg->timeout_s;
-}
-
 static void start_fetcher(struct kiosk *k)
 {
     const char *url = k->cfg->feed;
     if (!url || (strncmp(url, "http://", 7) != 0 && strncmp(url, "https://", 8) != 0))
         return;
     struct fetch_config fc;
-    kiosk_fetch_config(&fc, k->cfg);
+    source_fetch_config(&fc, k->cfg);
     struct fetch_callbacks cb = {on_fetch_deck, on_fetch_status, k};
     k->fetcher = fetcher_new(&fc, &cb);
     if (!k->fetcher)

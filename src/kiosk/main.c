@@ -73,7 +73,7 @@ static struct deck *first_deck(const struct config *cfg, const char **source)
     struct deck *d = NULL;
     if (source_is_remote(cfg->feed)) {
         struct fetch_config fc;
-        kiosk_fetch_config(&fc, cfg);
+        source_fetch_config(&fc, cfg);
         d = fetch_load_cached(&fc);
         *source = "cache";
     } else if (cfg->feed) {

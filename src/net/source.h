@@ -11,8 +11,12 @@
 
 #include "config.h"
 #include "deck.h"
+#include "fetch.h"
 
 bool source_is_remote(const char *src);
+
+/* The fetcher's settings from the configuration (pointers into cfg). */
+void source_fetch_config(struct fetch_config *fc, const struct config *cfg);
 
 /* The feed's bytes (caller frees); -1 with the reason printed to diag. */
 int source_read(const struct config *cfg, const char *src, char **data, size_t *len,

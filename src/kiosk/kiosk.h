@@ -24,7 +24,5 @@ struct kiosk_opts {
 int kiosk_run(const struct kiosk_opts *o, struct config *cfg, struct deck *initial,
               const char *initial_source);
 
-/* The fetcher's settings from the configuration (strings borrowed). */
-void kiosk_fetch_config(struct fetch_config *fc, const struct config *cfg);
 
 #endif
