@@ -596,7 +596,7 @@ struct deck *feed_builtin(void)
         memcpy(png, asset_logo_png, asset_logo_png_size);
         /* Our own asset, checked all the same: a broken one must not be
          * decoded either. */
-        if (!deck_image_attach(im, png, asset_logo_png_size, IMGHDR_MAX_SIDE * IMGHDR_MAX_SIDE))
+        if (!deck_image_attach(im, png, asset_logo_png_size, 1024L * 1024))
             LOG_ERR("builtin logo: %s", im->why ? im->why : "out of memory");
     }
     return d;

@@ -352,7 +352,7 @@ static int webp_check(struct walk *w)
                     w->len);
     if (riff < w->len - 8)
         return fail(w, "damaged WebP: %zu bytes of garbage after its end",
-                    w->len - 8 - riff);
+                    w->len - 8 - (size_t)riff);
     bool image = false;
     for (size_t i = 12; i < w->len;) {
         if (w->len - i < 8)
