@@ -37,19 +37,29 @@ void kiosk_screenshot(struct kiosk *k)
     SDL_FreeSurface(s);
 }
 
-/* Whether an OpenGL renderer is really Mesa's CPU rasteriser. */
-static bool software_gl(SDL_Renderer *r)
+const char *kiosk_gl_string(SDL_Renderer *r, unsigned int name)
 {
     SDL_RendererInfo info;
     if (SDL_GetRendererInfo(r, &info) < 0 || strncmp(info.name, "opengl", 6) != 0)
-        return false;
+        return NULL;
     typedef const unsigned char *(*get_string_fn)(unsigned int);
     get_string_fn get = (get_string_fn)SDL_GL_GetProcAddress("glGetString");
-    const char *name = get ? (const char *)get(0x1F01 /* GL_RENDERER */) : NULL;
-    if (!name)
-        return false;
-    LOG_DBG("GL renderer: %s", name);
-    return strstr(name, "llvmpipe") || strstr(name, "softpipe") || strstr(name, "swrast");
+    return get ? (const char *)get(name) : NULL;
+}
+
+bool kiosk_software_gl(const char *gl_renderer)
+{
+    return gl_renderer && (strstr(gl_renderer, "llvmpipe") ||
+                           strstr(gl_renderer, "softpipe") || strstr(gl_renderer, "swrast"));
+}
+
+/* Whether an OpenGL renderer is really Mesa's CPU rasteriser. */
+static bool software_gl(SDL_Renderer *r)
+{
+    const char *name = kiosk_gl_string(r, KIOSK_GL_RENDERER);
+    if (name)
+        LOG_DBG("GL renderer: %s", name);
+    return kiosk_software_gl(name);
 }
 
 /* The surface back end: the window's own surface, or, where the video
@@ -81,6 +91,64 @@ static int open_surface(struct kiosk *k, const char *drv, Uint32 rflags)
     SDL_GetRendererOutputSize(k->ren, &k->w, &k->h);
     k->rd = render_new_streamed(k->ren, k->w, k->h);
     return k->rd ? 0 : -1;
+}
+
+bool kiosk_pick_backend(const struct config *c, SDL_Window *win, SDL_Renderer **ren,
+                        const char **why)
+{
+    *ren = NULL;
+    *why = "a GPU renderer";
+    /* "software" (or no working GPU renderer, unrotated): draw into the
+     * window's surface and send only what changed to the screen. */
+    bool surface = c->render_driver && strcmp(c->render_driver, "software") == 0;
+    if (surface)
+        *why = "render_driver = software";
+    /* No DRM device at all: any GL would run on the CPU; do not even load
+     * it (Mesa's llvmpipe alone costs ~40 MB). */
+    if (!c->render_driver && c->rotation == 0 && access("/dev/dri", F_OK) != 0) {
+        LOG_INFO("no GPU (/dev/dri); drawing in software");
+        *why = "no GPU (/dev/dri)";
+        surface = true;
+    }
+    Uint32 rflags = SDL_RENDERER_ACCELERATED | (c->vsync ? SDL_RENDERER_PRESENTVSYNC : 0);
+    if (!surface) {
+        if (c->render_driver)
+            SDL_SetHint(SDL_HINT_RENDER_DRIVER, c->render_driver);
+        *ren = SDL_CreateRenderer(win, -1, rflags);
+        if (*ren && !c->render_driver && c->rotation == 0 && software_gl(*ren)) {
+            /* A GL emulated on the CPU (no GPU driver) blends every pixel
+             * of every frame; our own surface path redraws only what
+             * changed, several times cheaper. */
+            LOG_WARN("the GL renderer runs in software here; drawing in software");
+            *why = "the GL renderer runs in software";
+            SDL_DestroyRenderer(*ren);
+            *ren = NULL;
+            surface = true;
+        } else if (!*ren && c->rotation == 0) {
+            LOG_WARN("no GPU renderer (%s); drawing in software", SDL_GetError());
+            *why = "no GPU renderer works";
+            surface = true;
+        } else if (!*ren) {
+            LOG_WARN("no GPU renderer (%s); rotating in software", SDL_GetError());
+            *why = "no GPU renderer works; rotating in software";
+            *ren = SDL_CreateRenderer(win, -1, SDL_RENDERER_SOFTWARE);
+        }
+    }
+    if (surface && c->rotation != 0) {
+        LOG_WARN("rotation needs a renderer; using SDL's software renderer");
+        *why = "rotation needs a renderer";
+        surface = false;
+        *ren = SDL_CreateRenderer(win, -1, SDL_RENDERER_SOFTWARE);
+    }
+    if (!surface && !*ren) {
+        /* SDL's software renderer draws into the window surface, which
+         * KMSDRM and Wayland do not have: any renderer that works. */
+        LOG_WARN("cannot create that renderer (%s); trying any other", SDL_GetError());
+        *why = "the configured renderer failed; any other";
+        SDL_SetHint(SDL_HINT_RENDER_DRIVER, "");
+        *ren = SDL_CreateRenderer(win, -1, 0);
+    }
+    return surface;
 }
 
 int kiosk_open_display(struct kiosk *k)
@@ -135,51 +203,13 @@ int kiosk_open_display(struct kiosk *k)
         LOG_ERR("cannot open a window: %s", SDL_GetError());
         return -1;
     }
-    /* "software" (or no working GPU renderer, unrotated): draw into the
-     * window's surface and send only what changed to the screen. */
-    bool surface = c->render_driver && strcmp(c->render_driver, "software") == 0;
-    /* No DRM device at all: any GL would run on the CPU; do not even load
-     * it (Mesa's llvmpipe alone costs ~40 MB). */
-    if (!c->render_driver && c->rotation == 0 && access("/dev/dri", F_OK) != 0) {
-        LOG_INFO("no GPU (/dev/dri); drawing in software");
-        surface = true;
-    }
-    Uint32 rflags = SDL_RENDERER_ACCELERATED | (c->vsync ? SDL_RENDERER_PRESENTVSYNC : 0);
-    if (!surface) {
-        if (c->render_driver)
-            SDL_SetHint(SDL_HINT_RENDER_DRIVER, c->render_driver);
-        k->ren = SDL_CreateRenderer(k->win, -1, rflags);
-        if (k->ren && !c->render_driver && c->rotation == 0 && software_gl(k->ren)) {
-            /* A GL emulated on the CPU (no GPU driver) blends every pixel
-             * of every frame; our own surface path redraws only what
-             * changed, several times cheaper. */
-            LOG_WARN("the GL renderer runs in software here; drawing in software");
-            SDL_DestroyRenderer(k->ren);
-            k->ren = NULL;
-            surface = true;
-        } else if (!k->ren && c->rotation == 0) {
-            LOG_WARN("no GPU renderer (%s); drawing in software", SDL_GetError());
-            surface = true;
-        } else if (!k->ren) {
-            LOG_WARN("no GPU renderer (%s); rotating in software", SDL_GetError());
-            k->ren = SDL_CreateRenderer(k->win, -1, SDL_RENDERER_SOFTWARE);
-        }
-    }
-    if (surface && c->rotation != 0) {
-        LOG_WARN("rotation needs a renderer; using SDL's software renderer");
-        surface = false;
-        k->ren = SDL_CreateRenderer(k->win, -1, SDL_RENDERER_SOFTWARE);
-    }
-    if (!surface && !k->ren) {
-        /* SDL's software renderer draws into the window surface, which
-         * KMSDRM and Wayland do not have: any renderer that works. */
-        LOG_WARN("cannot create that renderer (%s); trying any other", SDL_GetError());
-        SDL_SetHint(SDL_HINT_RENDER_DRIVER, "");
-        k->ren = SDL_CreateRenderer(k->win, -1, 0);
-    }
+    const char *why;
+    bool surface = kiosk_pick_backend(c, k->win, &k->ren, &why);
     const char *rname = "surface";
     int ow, oh;
     if (surface) {
+        Uint32 rflags =
+            SDL_RENDERER_ACCELERATED | (c->vsync ? SDL_RENDERER_PRESENTVSYNC : 0);
         if (open_surface(k, drv, rflags) < 0)
             return -1;
         if (k->ren)

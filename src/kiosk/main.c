@@ -11,6 +11,7 @@
 #include "cli.h"
 #include "clock.h"
 #include "config.h"
+#include "doctor.h"
 #include "export.h"
 #include "feed.h"
 #include "fetch.h"
@@ -153,6 +154,9 @@ int main(int argc, char **argv)
         break;
     case CLI_RENDER:
         rc = run_render(&cfg, &cli);
+        break;
+    case CLI_DOCTOR:
+        rc = doctor_run(&cfg, &cli, stdout);
         break;
     case CLI_KIOSK:
     default:

@@ -27,6 +27,7 @@ enum {
     OPT_PRINT_CONFIG,
     OPT_PRINT_REFERENCE,
     OPT_NO_CONFIG,
+    OPT_DOCTOR,
 };
 
 static const struct option long_opts[] = {
@@ -44,6 +45,7 @@ static const struct option long_opts[] = {
     {"verbose", no_argument, NULL, 'v'},
     {"print-config", no_argument, NULL, OPT_PRINT_CONFIG},
     {"print-config-reference", no_argument, NULL, OPT_PRINT_REFERENCE},
+    {"doctor", no_argument, NULL, OPT_DOCTOR},
     {"help", no_argument, NULL, 'h'},
     {"version", no_argument, NULL, 'V'},
     {NULL, 0, NULL, 0},
@@ -75,6 +77,8 @@ void cli_usage(FILE *out)
         "      --print-config    print the effective configuration and exit\n"
         "      --print-config-reference\n"
         "                        print the table of configuration keys (Markdown)\n"
+        "      --doctor          check display, fonts, configuration and feed on\n"
+        "                        this machine: 0 a kiosk would run, 3 it would not\n"
         "  -h, --help            show this help\n"
         "  -V, --version         show the version\n"
         "\n"
@@ -179,6 +183,7 @@ static int set_mode(struct cli *cli, enum cli_mode m, const char *opt, FILE *err
         [CLI_RENDER] = "--render", [CLI_CHECK] = "--check",
         [CLI_PRINT_CONFIG] = "--print-config",
         [CLI_PRINT_REFERENCE] = "--print-config-reference",
+        [CLI_DOCTOR] = "--doctor",
     };
     if (cli->mode != CLI_KIOSK && cli->mode != m)
         return usage_error(err, "%s cannot be combined with %s", opt,
@@ -346,6 +351,10 @@ static int parse_options(int argc, char **argv, struct cli *cli, FILE *err,
         case OPT_PRINT_REFERENCE:
             if ((r = set_mode(cli, CLI_PRINT_REFERENCE, "--print-config-reference",
                               err)) < 0)
+                goto out;
+            break;
+        case OPT_DOCTOR:
+            if ((r = set_mode(cli, CLI_DOCTOR, "--doctor", err)) < 0)
                 goto out;
             break;
         case 'h':

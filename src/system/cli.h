@@ -37,6 +37,7 @@ enum cli_mode {
     CLI_VERSION,         /* -V: print cli_version() to stdout, exit 0 */
     CLI_PRINT_CONFIG,    /* --print-config: config_print(), exit 0 */
     CLI_PRINT_REFERENCE, /* --print-config-reference (docs), exit 0 */
+    CLI_DOCTOR,          /* --doctor: check this machine, exit 0 or 3 */
 };
 
 struct cli {

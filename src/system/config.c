@@ -118,6 +118,7 @@ static const struct key keys[] = {
      "`$XDG_RUNTIME_DIR/edukiosk/metrics.prom`, else none"},
 };
 #define N_KEYS (sizeof(keys) / sizeof(keys[0]))
+_Static_assert(N_KEYS <= CONFIG_MAX_KEYS, "raise CONFIG_MAX_KEYS");
 
 static const char *const sections[] = {"kiosk", "feed", "display", "schedule", "paths"};
 
@@ -192,6 +193,7 @@ int config_set(struct config *c, const char *key, const char *value, char *err,
         snprintf(err, errlen, "%s: %s", key, problem);
         return -1;
     }
+    c->origin[k - keys] = CONFIG_FROM_CLI;
     return 0;
 }
 
@@ -474,6 +476,8 @@ static int handler(void *user, const char *section, const char *name, const char
     if (set_key(L->c, k, value, problem, sizeof(problem)) < 0) {
         report(L, L->line, "%s: %s", name, problem);
         L->errors++;
+    } else {
+        L->c->origin[idx] = L->line;
     }
     return 1;
 }
@@ -552,6 +556,23 @@ static void print_value(const struct config *c, const struct key *k, FILE *out)
     confval_print(k->type, &v, out);
 }
 
+char *config_key_value(const struct config *c, size_t i)
+{
+    if (i >= N_KEYS)
+        return NULL;
+    char *v = NULL;
+    size_t vl = 0;
+    FILE *m = open_memstream(&v, &vl);
+    if (!m)
+        return NULL;
+    print_value(c, &keys[i], m);
+    if (fclose(m) != 0) {
+        free(v);
+        return NULL;
+    }
+    return v;
+}
+
 void config_print(const struct config *c, FILE *out)
 {
     fputs("# edukiosk effective configuration\n", out);
@@ -562,14 +583,9 @@ void config_print(const struct config *c, FILE *out)
             fprintf(out, "%s[%s]\n", section ? "\n" : "", k->section);
             section = k->section;
         }
-        char *v = NULL;
-        size_t vl = 0;
-        FILE *m = open_memstream(&v, &vl);
-        if (!m)
-            continue;
-        print_value(c, k, m);
-        if (fclose(m) == 0)
-            fprintf(out, vl ? "%s = %s\n" : "%s =\n", k->name, v);
+        char *v = config_key_value(c, i);
+        if (v)
+            fprintf(out, v[0] ? "%s = %s\n" : "%s =\n", k->name, v);
         free(v);
     }
 }

@@ -16,6 +16,10 @@
 
 /* display[d].on for a day the screen stays off (with .off also -1). */
 #define CONFIG_DAY_OFF (-1)
+/* Room for every key of the table (checked at compile time in config.c). */
+#define CONFIG_MAX_KEYS 48
+/* config.origin[i] of a key set by config_set(). */
+#define CONFIG_FROM_CLI (-1)
 
 struct config {
     char *feed;              /* NULL = built-in deck */
@@ -45,6 +49,10 @@ struct config {
     long max_image_pixels;
     int connect_timeout_s, timeout_s;
     int display_cmd_timeout_s; /* a hung power command is killed after this */
+    /* Where each key's value came from, by table index: 0 = the default,
+     * N > 0 = line N of the file config_load() last read, CONFIG_FROM_CLI
+     * = config_set() (the command line). */
+    int origin[CONFIG_MAX_KEYS];
 };
 
 /* Fills c with the built-in defaults (paths from $CACHE_DIRECTORY,
@@ -75,5 +83,8 @@ void config_print(const struct config *c, FILE *out);
 void config_print_reference(FILE *out);
 /* Name ("section.name") of key i of the table, or NULL past the end. */
 const char *config_key_name(size_t i);
+/* Value of key i as config_print() writes it; caller frees; NULL past the
+ * end of the table or when out of memory. */
+char *config_key_value(const struct config *c, size_t i);
 
 #endif
