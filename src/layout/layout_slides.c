@@ -4,6 +4,7 @@
 #define LOG_MODULE "layout"
 #include "log.h"
 
+#include "imghdr.h"
 #include "layout.h"
 #include "layout_priv.h"
 
@@ -471,58 +472,17 @@ void lay_quote(struct lb *b, const struct slide *s, struct lay_box a)
 
 /* ---- image ---- */
 
-static uint32_t be32(const unsigned char *p)
-{
-    return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
-}
-
-static unsigned be16(const unsigned char *p) { return (unsigned)p[0] << 8 | p[1]; }
-
-/* Pixel size from a PNG or JPEG header, so a "contain" image box can take
- * the picture's shape and its caption sit right under it. */
+/* Pixel size from the image's header (checked whole when it was
+ * attached), so a "contain" image box can take the picture's shape and its
+ * caption sit right under it. */
 static bool image_size(const struct deck_image *img, int *w, int *h)
 {
-    const unsigned char *p = img->data;
-    size_t n = img->len;
-    if (n >= 24 && memcmp(p, "\x89PNG\r\n\x1a\n", 8) == 0 && memcmp(p + 12, "IHDR", 4) == 0) {
-        uint32_t pw = be32(p + 16), ph = be32(p + 20);
-        if (pw == 0 || ph == 0 || pw > 100000 || ph > 100000)
-            return false;
-        *w = (int)pw;
-        *h = (int)ph;
-        return true;
-    }
-    if (n < 4 || p[0] != 0xff || p[1] != 0xd8)
+    long pw, ph;
+    if (imghdr_size(img->data, img->len, &pw, &ph) != 0 || pw <= 0 || ph <= 0)
         return false;
-    size_t i = 2;
-    while (i + 4 <= n) {
-        if (p[i] != 0xff)
-            return false;
-        unsigned mk = p[i + 1];
-        if (mk == 0xff) {
-            i++;
-            continue;
-        }
-        if (mk == 0x01 || (mk >= 0xd0 && mk <= 0xd8)) {
-            i += 2;
-            continue;
-        }
-        unsigned len = be16(p + i + 2);
-        if (len < 2)
-            return false;
-        if (mk >= 0xc0 && mk <= 0xcf && mk != 0xc4 && mk != 0xc8 && mk != 0xcc) {
-            if (i + 9 > n)
-                return false;
-            unsigned ph = be16(p + i + 5), pw = be16(p + i + 7);
-            if (pw == 0 || ph == 0)
-                return false;
-            *w = (int)pw;
-            *h = (int)ph;
-            return true;
-        }
-        i += 2 + (size_t)len;
-    }
-    return false;
+    *w = (int)pw;
+    *h = (int)ph;
+    return true;
 }
 
 void lay_image(struct lb *b, const struct slide *s, struct lay_box a)
