@@ -138,18 +138,7 @@ screenshots: all
 	@sh tests/update-screenshots.sh $(BUILD)/edukiosk
 
 install: all
-	install -Dm755 $(BUILD)/edukiosk $(DESTDIR)$(PREFIX)/bin/edukiosk
-	install -Dm644 assets/default-feed.json $(DESTDIR)$(PREFIX)/share/edukiosk/default-feed.json
-	install -Dm644 assets/fonts/NotoSansSC-Regular.otf $(DESTDIR)$(PREFIX)/share/edukiosk/fonts/NotoSansSC-Regular.otf
-	install -Dm644 assets/fonts/NotoSansSC-Bold.otf $(DESTDIR)$(PREFIX)/share/edukiosk/fonts/NotoSansSC-Bold.otf
-	install -Dm644 assets/fonts/LICENSE.fonts-noto-cjk $(DESTDIR)$(PREFIX)/share/edukiosk/fonts/LICENSE.fonts-noto-cjk
-	install -Dm644 assets/images/logo.png $(DESTDIR)$(PREFIX)/share/edukiosk/images/logo.png
-	install -Dm644 deploy/edukiosk.1 $(DESTDIR)$(PREFIX)/share/man/man1/edukiosk.1
-	install -Dm644 deploy/edukiosk.conf.example $(DESTDIR)$(PREFIX)/share/doc/edukiosk/edukiosk.conf.example
-	install -d $(DESTDIR)$(PREFIX)/lib/systemd/system
-	sed 's|/usr/local/bin/edukiosk|$(PREFIX)/bin/edukiosk|g' deploy/edukiosk.service \
-	    > $(DESTDIR)$(PREFIX)/lib/systemd/system/edukiosk.service
-	chmod 644 $(DESTDIR)$(PREFIX)/lib/systemd/system/edukiosk.service
+	@sh deploy/install-files.sh $(BUILD)/edukiosk $(PREFIX) $(DESTDIR)
 
 clean:
 	rm -rf build build-asan build-arm64 build-armhf

@@ -1,11 +1,15 @@
 #!/bin/sh
 # Installs the Debian packages edukiosk needs that are missing, using sudo
 # when not root.  Debian 12 / Raspberry Pi OS bookworm.
-#   deploy/deps.sh [build] [run] [test] [cross-arm64] [cross-armhf]
-#                                           (default: build run)
+#   deploy/deps.sh [--list] [build] [run] [libs] [test] [cross-arm64]
+#                  [cross-armhf] [pi]               (default: build run)
+# libs: the shared libraries of a binary built elsewhere (install.sh
+# --prebuilt), without compilers and headers.
 # cross-ARCH: a cross compiler, the ARCH libraries next to the native ones
 # (Debian multiarch: enables ARCH in dpkg first) and qemu-user to run the
 # ARM build's tests (make test-arm).
+# pi: what the emulated Raspberry Pi of make test-pi needs on this machine.
+# --list: print the packages of the groups, one per line; install nothing.
 set -eu
 
 build_libs="libsdl2-dev libsdl2-ttf-dev libsdl2-image-dev libcurl4-openssl-dev
@@ -15,12 +19,23 @@ build_pkgs="build-essential pkg-config $build_libs"
 # Runtime: a CJK system font for characters the bundled subset lacks, CA
 # certificates for https feeds, chvt (kbd) for the console service, zones.
 run_pkgs="fonts-noto-cjk ca-certificates kbd tzdata"
+# The libraries the binary links, for a machine that does not build it,
+# and Mesa's GBM/EGL/GLES drivers for the console (SDL loads them at run
+# time, so no package depends on them).
+lib_pkgs="libsdl2-2.0-0 libsdl2-ttf-2.0-0 libsdl2-image-2.0-0 libcurl4
+libjansson4 libicu72 libinih1 libsystemd0 libfontconfig1 libssl3 zlib1g
+libgbm1 libegl1 libegl-mesa0 libgles2 libgl1 libgl1-mesa-dri"
 # Tests: cmocka, the HTTP test server (python3), valgrind, the checks of
 # the deploy files (shellcheck, systemd-analyze, ansible-playbook, promtool,
 # man), a Latin font with combining marks, and Xvfb for make bench.
 test_pkgs="libcmocka-dev python3 valgrind shellcheck systemd ansible-core
 prometheus man-db fonts-dejavu-core xvfb time procps"
 
+list=no
+if [ "${1:-}" = --list ]; then
+    list=yes
+    shift
+fi
 [ $# -gt 0 ] || set -- build run
 want=""
 new_arches=""
@@ -28,6 +43,10 @@ for group in "$@"; do
     case "$group" in
     build) want="$want $build_pkgs" ;;
     run) want="$want $run_pkgs" ;;
+    libs) want="$want $lib_pkgs" ;;
+    # QEMU for the virt machine and for debootstrap's ARM maintainer
+    # scripts, mkfs.ext4 -d for the disk, socat to reach the test server.
+    pi) want="$want qemu-system-arm qemu-user-static debootstrap e2fsprogs socat cpio xz-utils python3" ;;
     test) want="$want $build_pkgs $run_pkgs $test_pkgs" ;;
     cross-arm64 | cross-armhf)
         arch=${group#cross-}
@@ -40,11 +59,17 @@ for group in "$@"; do
             new_arches="$new_arches $arch"
         ;;
     *)
-        echo "deps.sh: unknown group '$group' (build, run, test, cross-arm64, cross-armhf)" >&2
+        echo "deps.sh: unknown group '$group' (build, run, libs, test, cross-arm64, cross-armhf, pi)" >&2
         exit 2
         ;;
     esac
 done
+
+if [ "$list" = yes ]; then
+    # shellcheck disable=SC2086
+    printf '%s\n' $want | awk '!seen[$0]++'
+    exit 0
+fi
 
 missing=""
 for p in $want; do

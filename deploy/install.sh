@@ -3,23 +3,27 @@
 # or Debian 12.  Safe to run again: that is also how to update.
 #
 #   sudo deploy/install.sh [--no-start] [--no-deps] [--node-exporter]
-#                          [--prefix DIR]
+#                          [--prefix DIR] [--prebuilt BUILD]
 #
 #   --no-start        enable the service but do not (re)start it now
 #   --no-deps         do not install Debian packages (already there)
+#   --prebuilt BUILD  install BUILD/edukiosk, built elsewhere (make ARCH=arm64
+#                     on a PC, say), instead of building here: no compiler
+#                     or headers on the Pi, only the libraries
 #   --node-exporter   also install prometheus-node-exporter and link the
 #                     kiosk's metrics into its textfile collector
 #   --prefix DIR      install below DIR (default /usr/local)
 set -eu
 
 usage() {
-    sed -n '2,13s/^# \{0,1\}//p' "$0"
+    sed -n '2,16s/^# \{0,1\}//p' "$0"
 }
 
 prefix=/usr/local
 start=yes
 deps=yes
 node_exporter=no
+prebuilt=""
 while [ $# -gt 0 ]; do
     case "$1" in
     --no-start) start=no ;;
@@ -31,6 +35,12 @@ while [ $# -gt 0 ]; do
         shift
         ;;
     --prefix=*) prefix=${1#--prefix=} ;;
+    --prebuilt)
+        [ $# -ge 2 ] || { echo "install.sh: --prebuilt needs a build directory" >&2; exit 2; }
+        prebuilt=$2
+        shift
+        ;;
+    --prebuilt=*) prebuilt=${1#--prebuilt=} ;;
     -h | --help) usage; exit 0 ;;
     *) echo "install.sh: unknown option '$1' (try --help)" >&2; exit 2 ;;
     esac
@@ -48,6 +58,10 @@ fi
 
 top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top"
+if [ -n "$prebuilt" ] && [ ! -x "$prebuilt/edukiosk" ]; then
+    echo "install.sh: no program $prebuilt/edukiosk (make ARCH=arm64 builds build-arm64/)" >&2
+    exit 2
+fi
 conf_dir=/etc/edukiosk
 conf=$conf_dir/edukiosk.conf
 unit=edukiosk.service
@@ -59,23 +73,38 @@ warn() { printf 'install.sh: warning: %s\n' "$*" >&2; }
 # systemd is running (not a chroot or an image being built).
 systemd_running() { [ -d /run/systemd/system ]; }
 
-# 1. Packages: build tools and libraries, the CJK fonts.
+# 1. Packages: build tools and libraries (only the libraries for a
+#    program built elsewhere), the CJK fonts.
 if [ "$deps" = yes ]; then
     say "Debian packages"
-    sh deploy/deps.sh build run
+    if [ -n "$prebuilt" ]; then
+        sh deploy/deps.sh libs run
+    else
+        sh deploy/deps.sh build run
+    fi
 fi
 
 # 2. Build as the user who called sudo (no root-owned build files in their
 #    checkout), install as root.
-say "building"
-builder=${SUDO_USER:-root}
-if [ "$builder" != root ] && [ "$(stat -c %U .)" = "$builder" ]; then
-    runuser -u "$builder" -- make PREFIX="$prefix" all
+if [ -n "$prebuilt" ]; then
+    say "installing $prebuilt/edukiosk to $prefix"
+    sh deploy/install-files.sh "$prebuilt/edukiosk" "$prefix"
+    if ! "$bin" --version >/dev/null; then
+        echo "install.sh: $bin does not run here (built for another architecture?" \
+            "file $prebuilt/edukiosk)" >&2
+        exit 1
+    fi
 else
-    make PREFIX="$prefix" all
+    say "building"
+    builder=${SUDO_USER:-root}
+    if [ "$builder" != root ] && [ "$(stat -c %U .)" = "$builder" ]; then
+        runuser -u "$builder" -- make PREFIX="$prefix" all
+    else
+        make PREFIX="$prefix" all
+    fi
+    say "installing to $prefix"
+    make PREFIX="$prefix" install
 fi
-say "installing to $prefix"
-make PREFIX="$prefix" install
 
 # 3. The service user.  Device access comes from SupplementaryGroups= in
 #    the unit; the groups must exist for the unit to start.
