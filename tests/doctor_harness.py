@@ -111,5 +111,38 @@ with tempfile.TemporaryDirectory() as tmp:
         srv.stdin.close()
         srv.wait(timeout=30)
 
+    # 5. A kiosk that runs now holds the display (on the console, DRM
+    #    master): the doctor reports it from its status file instead of
+    #    opening the display a second time; once it has stopped, the
+    #    stale status file is ignored.
+    st = os.path.join(tmp, "status.json")
+    env = dict(os.environ, SDL_VIDEODRIVER="offscreen", SDL_AUDIODRIVER="dummy")
+    kiosk = subprocess.Popen([BIN, "--no-config", "--window", "320x180", "--exit-after", "60",
+                              "--status-file", st], env=env,
+                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        for _ in range(300):
+            try:
+                with open(st) as f:
+                    if json.load(f).get("slide"):
+                        break
+            except (OSError, ValueError):
+                pass
+            subprocess.run(["sleep", "0.1"])
+        # The kiosk's own video driver demanded: it would FAIL offscreen.
+        rc, out = doctor(["--no-config", "--set", "status_file=" + st,
+                          "--set", "video_driver=KMSDRM"])
+        running = lines(out, "OK", "video")
+        check(rc == 0 and any(f"running now (pid {kiosk.pid})" in ln and "offscreen" in ln
+                              for ln in running) and not lines(out, "FAIL", "video"),
+              "a running kiosk: one OK video line from its status file, exit 0", out)
+    finally:
+        kiosk.terminate()
+        kiosk.wait(timeout=30)
+    rc, out = doctor(["--no-config", "--set", "status_file=" + st,
+                      "--set", "video_driver=KMSDRM"])
+    check(rc == 3 and lines(out, "FAIL", "video"),
+          "a stopped kiosk's status file is not taken for a running one", out)
+
 print(f"doctor: {len(failures)} problems")
 sys.exit(1 if failures else 0)

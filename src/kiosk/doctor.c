@@ -4,12 +4,14 @@
 #include <SDL.h>
 #include <SDL_ttf.h>
 #include <fontconfig/fontconfig.h>
+#include <jansson.h>
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 #include <sys/stat.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "assets.h"
 #include "cache.h"
@@ -19,6 +21,73 @@
 #include "http.h"
 #include "kiosk.h"
 #include "utf8.h"
+
+/* ---- where the service keeps its files ---------------------------------- */
+
+/* Run by hand, not by the service, the doctor reads the files where the
+ * service keeps them (CacheDirectory=, RuntimeDirectory= of
+ * edukiosk.service), unless the configuration names other places. */
+#define SERVICE_CACHE_DIR "/var/cache/edukiosk"
+#define SERVICE_STATUS_FILE "/run/edukiosk/status.json"
+
+static const char *service_place(const struct config *c, const char *key, const char *mine,
+                                 const char *env, const char *service)
+{
+    if (getenv(env))
+        return mine; /* run by the service: these are its own */
+    for (size_t i = 0; config_key_name(i); i++)
+        if (strcmp(config_key_name(i), key) == 0 && c->origin[i] != 0)
+            return mine;
+    return access(service, F_OK) == 0 ? service : mine;
+}
+
+/* ---- a kiosk already running ------------------------------------------- */
+
+static const char *json_str(json_t *obj, const char *key)
+{
+    const char *v = json_string_value(json_object_get(obj, key));
+    return v ? v : "?";
+}
+
+/* A kiosk that runs now holds the display (DRM master on the console), so
+ * SDL cannot open it a second time: its status file tells what it got.
+ * True after an OK line about it. */
+static bool check_running_kiosk(struct doctor *d, const struct config *c)
+{
+    const char *path = service_place(c, "paths.status_file", c->status_file,
+                                     "RUNTIME_DIRECTORY", SERVICE_STATUS_FILE);
+    if (!path)
+        return false;
+    json_t *st = json_load_file(path, 0, NULL);
+    json_int_t pid = json_integer_value(json_object_get(st, "pid"));
+    char comm_path[64], comm[32] = "";
+    snprintf(comm_path, sizeof(comm_path), "/proc/%lld/comm", (long long)pid);
+    FILE *f = pid > 0 && pid != getpid() ? fopen(comm_path, "r") : NULL;
+    if (f) {
+        if (!fgets(comm, sizeof(comm), f))
+            comm[0] = '\0';
+        fclose(f);
+    }
+    bool running = strncmp(comm, "edukiosk", 8) == 0;
+    if (running) {
+        json_t *dp = json_object_get(st, "display");
+        json_t *sl = json_object_get(st, "slide");
+        json_t *dk = json_object_get(st, "deck");
+        doctor_say(d, DOCTOR_OK,
+                   "video: the kiosk running now (pid %lld) has the display: driver %s, "
+                   "renderer %s, %lldx%lld, screen %s, slide %lld of %lld. To test the "
+                   "display itself, stop it first (sudo systemctl stop edukiosk).",
+                   (long long)pid,
+                   json_str(dp, "driver"), json_str(dp, "renderer"),
+                   json_integer_value(json_object_get(dp, "width")),
+                   json_integer_value(json_object_get(dp, "height")),
+                   json_is_false(json_object_get(dp, "on")) ? "off (schedule)" : "on",
+                   json_integer_value(json_object_get(sl, "index")),
+                   json_integer_value(json_object_get(dk, "slides")));
+    }
+    json_decref(st);
+    return running;
+}
 
 /* ---- video ------------------------------------------------------------ */
 
@@ -295,29 +364,31 @@ static void check_body(struct doctor *d, const struct config *c, struct http_res
 
 static void check_cache(struct doctor *d, const struct config *c)
 {
-    if (!c->cache_dir) {
+    const char *dir = service_place(c, "paths.cache_dir", c->cache_dir, "CACHE_DIRECTORY",
+                                    SERVICE_CACHE_DIR);
+    if (!dir) {
         doctor_say(d, DOCTOR_WARN,
                    "cache: none configured. Set cache_dir so the last "
                    "good feed survives a network outage.");
         return;
     }
     char path[4096];
-    snprintf(path, sizeof(path), "%s/feed.json", c->cache_dir);
+    snprintf(path, sizeof(path), "%s/feed.json", dir);
     struct cache_meta m;
     struct stat st;
-    int r = cache_read_meta(c->cache_dir, &m);
+    int r = cache_read_meta(dir, &m);
     if (stat(path, &st) < 0 || r < 0) {
         doctor_say(d, DOCTOR_WARN,
                    "cache: no cached feed in %s yet. It appears after "
                    "the first good download.",
-                   c->cache_dir);
+                   dir);
         return;
     }
     double age = difftime(time(NULL), st.st_mtime);
     doctor_say(d, DOCTOR_OK,
                "cache: feed in %s, %.0f min old, deck hash %.12s. "
                "Nothing to do.",
-               c->cache_dir, age / 60, m.hash);
+               dir, age / 60, m.hash);
 }
 
 static void check_feed(struct doctor *d, const struct config *c)
@@ -378,7 +449,7 @@ int doctor_run(const struct config *cfg, const struct cli *cli, FILE *out)
         doctor_say(&d, DOCTOR_FAIL, "video: SDL does not start: %s. Reinstall libsdl2.",
                    SDL_GetError());
     } else {
-        if (check_video(&d, cfg))
+        if (!check_running_kiosk(&d, cfg) && check_video(&d, cfg))
             check_renderer(&d, cfg);
         check_fonts(&d);
         SDL_Quit();
