@@ -414,6 +414,7 @@ static void run_loop(struct kiosk *k)
     uint64_t timeout = 0;
     uint64_t last_frame_ms = 0;
     bool ready_sent = false;
+    bool repeat_first = false; /* the first frame goes out twice */
     time_t last_status = 0;
     k->ticker_start_ms = start_ms;
 
@@ -460,6 +461,13 @@ static void run_loop(struct kiosk *k)
                 ready_sent = true;
                 stats_first_frame(&k->stats);
                 platform_notify_ready("showing slides");
+                /* On the console (KMSDRM, both back ends) the very first
+                 * page presented after the mode is set stays black until
+                 * the next one: a still slide would stay black until the
+                 * clock's minute.  The same frame goes out once more. */
+                render_redraw_all(k->rd);
+                k->dirty = true;
+                repeat_first = true;
             }
         }
         if (k->want_screenshot && complete) {
@@ -480,7 +488,10 @@ static void run_loop(struct kiosk *k)
         uint64_t minute = ms_to_next_minute(now);
         if (minute < timeout)
             timeout = minute;
-        if (!complete) {
+        if (repeat_first) {
+            repeat_first = false;
+            timeout = FRAME_MS;
+        } else if (!complete) {
             timeout = 20; /* a picture is on its way from the raster thread */
         } else if (anim) {
             /* ~60 fps; with vsync the present itself paces us.  Without a

@@ -560,6 +560,8 @@ void render_frame(struct render *rd, const struct frame *f)
         damage_all(rd);
 }
 
+void render_redraw_all(struct render *rd) { damage_all(rd); }
+
 SDL_Surface *render_read_pixels(struct render *rd)
 {
     if (!rd->r)

@@ -89,6 +89,8 @@ double render_ticker_speed(const struct render *rd);
 /* Draws the frame (only what changed since the last one, on the surface
  * back end) and presents it. */
 void render_frame(struct render *rd, const struct frame *f);
+/* The next render_frame draws and presents everything, changed or not. */
+void render_redraw_all(struct render *rd);
 /* Draws the whole frame without presenting (--render, screenshots). */
 void render_compose(struct render *rd, const struct frame *f);
 
