@@ -416,6 +416,7 @@ static void run_loop(struct kiosk *k)
     bool ready_sent = false;
     bool repeat_first = false; /* the first frame goes out twice */
     time_t last_status = 0;
+    unsigned last_status_shown = 0;
     k->ticker_start_ms = start_ms;
 
     while (!k->quit) {
@@ -477,8 +478,11 @@ static void run_loop(struct kiosk *k)
             kiosk_screenshot(k);
         }
         platform_watchdog_kick();
-        if (now != last_status) {
+        /* Once a second, and at once when another slide is on screen: a
+         * still slide may be the last wake-up for many seconds. */
+        if (now != last_status || show_slides_shown(k->show) != last_status_shown) {
             last_status = now;
+            last_status_shown = show_slides_shown(k->show);
             publish_status(k, now);
             kiosk_forget_unused(k);
         }
