@@ -66,7 +66,7 @@ ASSETS   := assets/default-feed.json assets/fonts/NotoSansSC-Regular.otf \
             assets/fonts/NotoSansSC-Bold.otf assets/images/logo.png
 
 .PHONY: all run test check bench install uninstall clean deps tests asan-tests \
-        format golden screenshots test-arm
+        format golden screenshots test-arm test-pi
 all: $(BUILD)/edukiosk
 
 $(BUILD)/edukiosk: $(OBJ)
@@ -93,6 +93,11 @@ SHIM_BIN := $(patsubst tests/shim/%.c,$(BUILD)/tests/%.so,$(wildcard tests/shim/
 $(BUILD)/tests/%.so: tests/shim/%.c | $(BUILD)/tests
 	@echo "  CCLD    $@"
 	@$(CC) $(WARN) $(OPT) $(DEFS) -fPIC -shared $(PKG_CFLAGS) -o $@ $< -ldl
+
+# The emulated Pi's picture comparison (make test-pi).
+$(BUILD)/tests/imgdiff: tests/pi/imgdiff.c | $(BUILD)/tests
+	@echo "  CCLD    $@"
+	@$(CC) $(WARN) $(OPT) $(DEFS) $(PKG_CFLAGS) -o $@ $< $(PKG_LIBS)
 
 $(BUILD)/tests:
 	mkdir -p $@
@@ -125,6 +130,13 @@ check:
 test-arm:
 	@sh deploy/deps.sh build run test cross-arm64 cross-armhf
 	@sh tests/test-arm.sh
+
+# test-arm, then a Debian arm64 machine in QEMU (tests/pi/) that boots
+# into the kiosk installed by deploy/install.sh, checked from outside.
+# Needs root (debootstrap, chroot); the base image is cached.
+test-pi:
+	@sh deploy/deps.sh build run test cross-arm64 cross-armhf pi
+	@sh tests/pi/test-pi.sh
 
 bench:
 	@sh deploy/deps.sh build run test

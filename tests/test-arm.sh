@@ -19,20 +19,6 @@ export SDL_VIDEODRIVER=offscreen SDL_AUDIODRIVER=dummy TZ=Asia/Shanghai
 # The golden images' clock: every build draws the same minute.
 now=1795932300
 
-# Counts a run-tests.sh or cmocka summary into the totals.
-count() { # log label
-    p=$(sed -n 's/^tests: \([0-9]*\) passed, \([0-9]*\) failed$/\1/p' "$1" | tail -n1)
-    f=$(sed -n 's/^tests: \([0-9]*\) passed, \([0-9]*\) failed$/\2/p' "$1" | tail -n1)
-    if [ -z "$p" ]; then
-        tally 1 "$2" "(no summary: $1)"
-        return
-    fi
-    passed=$((passed + p))
-    failed=$((failed + f))
-    [ "$f" -eq 0 ] || failures="$failures $2"
-    echo "$2: $p passed, $f failed"
-}
-
 echo "== native build (the pictures to compare with)"
 make --no-print-directory -j"$jobs" tests >/dev/null || {
     echo "native build failed"
