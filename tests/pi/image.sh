@@ -161,7 +161,8 @@ ln -sf /lib/systemd/system/systemd-networkd.service \
     "$root/etc/systemd/system/multi-user.target.wants/systemd-networkd.service"
 # The source as an admin would have it on the Pi, with the program
 # cross-built on this machine.
-src=$root/root/edukiosk
+src_dir=usr/local/src/edukiosk
+src=$root/$src_dir
 mkdir -p "$src"
 (cd "$top" && git ls-files -z --cached --others --exclude-standard |
     xargs -0 tar -cf - 2>/dev/null) | tar -xf - -C "$src"
@@ -177,7 +178,7 @@ cleanup() {
 trap cleanup EXIT
 mount -t proc proc "$root/proc"
 mount --bind /dev "$root/dev"
-chroot "$root" /bin/sh -c 'cd /root/edukiosk && deploy/install.sh --prebuilt build-arm64 --no-start' \
+chroot "$root" /bin/sh -c "cd /$src_dir && deploy/install.sh --prebuilt build-arm64 --no-start" \
     >"$out/install.log" 2>&1 || {
     tail -n 30 "$out/install.log" >&2
     die "install.sh failed in the image (log: $out/install.log)"
