@@ -30,7 +30,7 @@ endif
 BUILD      ?= build
 PKG_CONFIG ?= pkg-config
 
-PKGS := sdl2 SDL2_ttf SDL2_image libcurl jansson icu-uc inih libsystemd \
+PKGS := sdl2 SDL2_ttf SDL2_image libcurl jansson icu-uc inih libsystemd libsodium \
         fontconfig libcrypto zlib
 PKG_CFLAGS := $(shell $(PKG_CONFIG) --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   := $(shell $(PKG_CONFIG) --libs $(PKGS) 2>/dev/null)
