@@ -906,6 +906,85 @@ static void test_mutations(void **state)
     assert_true(decks > 0 && decks < runs);
 }
 
+/* ------------------------------------------------------------ image pins */
+
+#define PIN_A "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"
+#define PIN_B "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08"
+
+static const char *pinned_diag(const char *json, bool require)
+{
+    struct feed_limits lim;
+    feed_limits_default(&lim);
+    lim.require_pins = require;
+    struct feed_report rep = {0};
+    struct deck *d = feed_parse(json, strlen(json), REMOTE, &lim, &rep);
+    static char buf[2048];
+    buf[0] = '\0';
+    if (rep.n)
+        snprintf(buf, sizeof(buf), "%s", only_diag(&rep));
+    assert_true((d != NULL) == (rep.errors == 0));
+    deck_unref(d);
+    feed_report_free(&rep);
+    return buf;
+}
+
+/* "KEY_sha256" pins the image of KEY; a signed feed must pin them all. */
+static void test_image_pins(void **state)
+{
+    (void)state;
+    const char *pinned =
+        "{\"format\": \"edukiosk/1\", \"theme\": {\"logo\": \"l.png\", \"logo_sha256\": \"" PIN_A "\"},\n"
+        " \"slides\": [{\"type\": \"image\", \"src\": \"a.png\", \"src_sha256\": \"" PIN_B "\",\n"
+        "  \"background\": \"l.png\", \"background_sha256\": \"" PIN_A "\"}]}";
+    struct feed_report rep = {0};
+    struct deck *d = parse_str(pinned, REMOTE, &rep);
+    assert_non_null(d);
+    assert_int_equal(rep.n, 0);
+    assert_string_equal(d->theme.logo->sha256, PIN_A);
+    assert_string_equal(d->slides[0].image->sha256, PIN_B);
+    assert_ptr_equal(d->slides[0].bg_image, d->theme.logo);
+    feed_report_free(&rep);
+
+    /* The bytes must be the pinned ones. */
+    const char *bytes = "not the picture";
+    unsigned char *copy = (unsigned char *)strdup(bytes);
+    assert_false(deck_image_attach(d->slides[0].image, copy, strlen(bytes), 1000000));
+    assert_true(d->slides[0].image->refused);
+    assert_non_null(strstr(d->slides[0].image->why, "the feed pins 9f86d081884c"));
+    deck_unref(d);
+
+    assert_string_equal(pinned_diag(pinned, true), "");
+    assert_string_equal(
+        pinned_diag("{\"format\": \"edukiosk/1\", \"slides\": [{\"type\": \"image\", "
+                    "\"src\": \"a.png\"}]}", true),
+        "1:62: slides[0].src: a signed feed must pin every image: add \"src_sha256\" with "
+        "the file's SHA-256 (sha256sum prints it)");
+    assert_string_equal(
+        pinned_diag("{\"format\": \"edukiosk/1\", \"slides\": [{\"type\": \"image\", "
+                    "\"src\": \"a.png\"}]}", false), "");
+    assert_string_equal(
+        pinned_diag("{\"format\": \"edukiosk/1\", \"slides\": [{\"type\": \"image\", "
+                    "\"src\": \"a.png\", \"src_sha256\": \"abc\"}]}", false),
+        "1:85: slides[0].src_sha256: must be the image's SHA-256: 64 hexadecimal digits, "
+        "as sha256sum prints them");
+    assert_string_equal(
+        pinned_diag("{\"format\": \"edukiosk/1\", \"slides\": [{\"type\": \"quote\", "
+                    "\"text\": \"x\", \"background\": \"#000000\", \"background_sha256\": \""
+                    PIN_A "\"}]}", false),
+        "1:82: slides[0].background: is a colour: \"background_sha256\" is for an image");
+    assert_string_equal(
+        pinned_diag("{\"format\": \"edukiosk/1\", \"theme\": {\"logo_sha256\": \"" PIN_A
+                    "\"}, \"slides\": [{\"type\": \"quote\", \"text\": \"x\"}]}", false),
+        "1:35: theme.logo: has \"logo_sha256\" but no \"logo\" image");
+    /* One file, two pins. */
+    assert_string_equal(
+        pinned_diag("{\"format\": \"edukiosk/1\", \"theme\": {\"logo\": \"a.png\", "
+                    "\"logo_sha256\": \"" PIN_A "\"}, \"slides\": [{\"type\": \"image\", "
+                    "\"src\": \"a.png\", \"src_sha256\": \"" PIN_B "\"}]}", false),
+        "1:173: slides[0].src: this image is pinned to another SHA-256 at theme.logo "
+        "(9f86d081884c… here, e3b0c44298fc… there)");
+}
+
 /* ------------------------------------------------------------- schema */
 
 /* A small JSON Schema (2020-12) validator for the keywords our schema
@@ -1269,6 +1348,11 @@ static void test_schema_matches_parser(void **state)
                 required |= strcmp(json_string_value(rv), name) == 0;
             json_t *less = json_deep_copy(full);
             json_object_del(less, name);
+            /* An image's pin goes with it (the schema's if/then). */
+            char pin[80];
+            snprintf(pin, sizeof(pin), "%s_sha256", name);
+            if (!required)
+                json_object_del(less, pin);
             doc = feed_with_slide(less);
             char what[128];
             snprintf(what, sizeof(what), "%s without %s", type, name);
@@ -1420,6 +1504,7 @@ int main(void)
         cmocka_unit_test(test_docs_example),
         cmocka_unit_test(test_report_print),
         cmocka_unit_test(test_check),
+        cmocka_unit_test(test_image_pins),
         cmocka_unit_test(test_schema_matches_parser),
         cmocka_unit_test(test_fixtures_against_schema),
     };

@@ -1,7 +1,10 @@
 #include "deck.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include "hash.h"
 
 /* Every string and array of a deck is its own malloc() block, so a deck
  * built by hand (a fallback deck, a test) is freed by the same code as one
@@ -137,6 +140,18 @@ bool deck_image_attach(struct deck_image *img, unsigned char *data, size_t len,
     struct imghdr_info info;
     free(img->data);
     img->data = data;
+    if (img->sha256[0]) {
+        char got[65];
+        hash_sha256_hex(data, len, got);
+        if (strcmp(got, img->sha256) != 0) {
+            snprintf(why, sizeof(why),
+                     "its SHA-256 is %.12s…, the feed pins %.12s… (the file changed "
+                     "after the feed was made)",
+                     got, img->sha256);
+            deck_image_fail(img, true, why);
+            return false;
+        }
+    }
     if (imghdr_check(data, len, max_pixels, &info, why, sizeof(why)) < 0) {
         deck_image_fail(img, true, why);
         return false;

@@ -57,6 +57,8 @@ struct deck_image {
     char *why;     /* failed: what went wrong, or NULL */
     int line, col; /* where the feed first names it; 0 when unknown */
     char *field;   /* that field's path ("slides[2].src"), or NULL */
+    char sha256[65]; /* the feed's pin ("src_sha256" …): lower-case hex;
+                        "" = none.  Bytes that differ are refused. */
 };
 
 struct when {
@@ -161,8 +163,9 @@ void deck_free(struct deck *d);
 /* Find a slide by id; -1 if none (or id NULL). */
 int deck_find_slide(const struct deck *d, const char *id);
 
-/* Gives img the malloc()ed bytes data[0..len) when imghdr_check() lets
- * them be shown under max_pixels; img owns them either way (refused bytes
+/* Gives img the malloc()ed bytes data[0..len) when they hash to its pin
+ * (if the feed pinned it) and imghdr_check() lets them be shown under
+ * max_pixels; img owns them either way (refused bytes
  * are freed at once, img marked failed and refused, the reason in
  * img->why).  For whoever fills a deck before it is handed over. */
 bool deck_image_attach(struct deck_image *img, unsigned char *data, size_t len,

@@ -28,6 +28,7 @@ void feed_limits_default(struct feed_limits *l)
     l->max_depth = 32;
     l->max_string = 4096;
     l->max_slides = 500;
+    l->require_pins = false;
 }
 
 static const char *const transition_names[] = {"fade", "slide", "cut"};
@@ -38,19 +39,20 @@ static const char *const day_names[] = {"mon", "tue", "wed", "thu", "fri", "sat"
 
 /* ------------------------------------------------------------- slides */
 
-static const char *const common_keys[] = {"type", "id",    "duration",  "transition",
-                                          "when", "sites", "background"};
+static const char *const common_keys[] = {"type",  "id",         "duration",
+                                          "transition", "when", "sites",
+                                          "background", "background_sha256"};
 static const char *const title_keys[] = {"title", "subtitle", "footer"};
 static const char *const list_keys[] = {"title", "items", "numbered"};
 static const char *const cards_keys[] = {"title", "cards"};
 static const char *const timeline_keys[] = {"title", "milestones"};
 static const char *const countdown_keys[] = {"title", "target", "label", "done_text"};
 static const char *const quote_keys[] = {"text", "source"};
-static const char *const image_keys[] = {"src", "caption", "fit"};
+static const char *const image_keys[] = {"src", "src_sha256", "caption", "fit"};
 static const char *const all_type_keys[] = {
     "title", "subtitle",   "footer", "items",   "numbered",
     "cards", "milestones", "target", "label",   "done_text",
-    "text",  "source",     "src",    "caption", "fit"};
+    "text",  "source",     "src",    "caption", "fit", "src_sha256"};
 
 static const struct {
     const char *name;
@@ -145,10 +147,12 @@ static void parse_when(struct feedval *c, json_t *v, const struct jsonpos *p,
 }
 
 static void parse_background(struct feedval *c, json_t *v, const struct jsonpos *p,
-                             struct slide *s)
+                             struct slide *s, const char *pin)
 {
     const char *str = json_string_value(v);
     if (str && str[0] == '#') {
+        if (pin[0])
+            feedval_err(c, p, "is a colour: \"background_sha256\" is for an image");
         if (feedval_colour(str, &s->bg_color))
             s->has_bg_color = true;
         else
@@ -167,7 +171,7 @@ static void parse_background(struct feedval *c, json_t *v, const struct jsonpos 
             "must be a colour written \"#rrggbb\" (e.g. \"#0b3d91\") or an image URL");
         return;
     }
-    feedimage_get(c, v, p, &s->bg_image);
+    feedimage_get(c, v, p, &s->bg_image, pin);
 }
 
 /* A list of 1..max objects: a new array of n_out items of `size` bytes,
@@ -350,8 +354,12 @@ static bool parse_slide(struct feedval *c, json_t *v, const struct jsonpos *p,
                                 &s->n_sites);
     feedval_field_end(c, &f);
 
+    char pin[65];
+    bool pinned = feedimage_pin(c, v, p, "background", pin) && pin[0];
     if (feedval_field(c, v, p, "background", &f))
-        parse_background(c, f.v, f.p, s);
+        parse_background(c, f.v, f.p, s, pin);
+    else if (pinned)
+        feedval_err(c, f.p, "has \"background_sha256\" but no \"background\" image");
     feedval_field_end(c, &f);
 
     parse_type_fields(c, v, p, s);
@@ -398,7 +406,8 @@ static void parse_slides(struct feedval *c, json_t *v, const struct jsonpos *p)
 
 static void parse_theme(struct feedval *c, json_t *v, const struct jsonpos *p)
 {
-    static const char *const keys[] = {"background", "text", "accent", "logo"};
+    static const char *const keys[] = {"background", "text", "accent", "logo",
+                                       "logo_sha256"};
     if (!json_is_object(v)) {
         feedval_err(c, p,
                     "must be an object such as {\"background\": \"#0b3d91\", \"text\": "

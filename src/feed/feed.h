@@ -30,6 +30,8 @@ struct feed_limits {
     int max_depth;      /* 32 */
     size_t max_string;  /* 4096 bytes */
     size_t max_slides;  /* 500 */
+    /* A signed feed: every image must be pinned ("src_sha256" …). */
+    bool require_pins;
 };
 
 void feed_limits_default(struct feed_limits *l);

@@ -3,6 +3,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <ctype.h>
+#include <stdio.h>
 
 #include <curl/curl.h>
 
@@ -122,7 +124,7 @@ static char *resolve_image(struct feedval *c, const char *ref, const struct json
 /* Where the reference is goes with it, so that --check can point at the
  * field when the picture behind it cannot be shown. */
 static void add_image(struct feedval *c, struct deck_image **slot, char *url,
-                      const struct jsonpos *p)
+                      const struct jsonpos *p, const char *pin)
 {
     if (c->n_refs == c->cap_refs) {
         size_t ncap = c->cap_refs ? c->cap_refs * 2 : 8;
@@ -140,29 +142,72 @@ static void add_image(struct feedval *c, struct deck_image **slot, char *url,
                                                 .field = strdup(c->path),
                                                 .line = p ? p->line : 0,
                                                 .col = p ? p->col : 0};
+    snprintf(c->refs[c->n_refs].pin, sizeof(c->refs[c->n_refs].pin), "%s", pin);
     c->n_refs++;
 }
 
+bool feedimage_pin(struct feedval *c, json_t *obj, const struct jsonpos *po,
+                   const char *key, char pin[65])
+{
+    char name[64];
+    snprintf(name, sizeof(name), "%s_sha256", key);
+    pin[0] = '\0';
+    struct feedval_field f;
+    bool ok = true;
+    if (feedval_field(c, obj, po, name, &f)) {
+        const char *s = json_string_value(f.v);
+        size_t n = s ? strlen(s) : 0;
+        for (size_t i = 0; ok && i < n; i++)
+            ok = isxdigit((unsigned char)s[i]);
+        if (!ok || n != 64) {
+            feedval_err(c, f.p,
+                        "must be the image's SHA-256: 64 hexadecimal digits, as "
+                        "sha256sum prints them");
+            ok = false;
+        } else {
+            for (size_t i = 0; i < 64; i++)
+                pin[i] = (char)tolower((unsigned char)s[i]);
+            pin[64] = '\0';
+        }
+    }
+    feedval_field_end(c, &f);
+    return ok;
+}
+
 void feedimage_get(struct feedval *c, json_t *v, const struct jsonpos *p,
-                   struct deck_image **slot)
+                   struct deck_image **slot, const char *pin)
 {
     char *ref = NULL;
     if (!feedval_string(c, v, p, true, &ref))
         return;
     char *url = resolve_image(c, ref, p);
     free(ref);
-    if (url)
-        add_image(c, slot, url, p);
+    if (!url)
+        return;
+    if (!pin[0] && c->lim->require_pins) {
+        /* The path ends in the image's own key ("slides[2].src"). */
+        const char *dot = strrchr(c->path, '.');
+        feedval_err(c, p,
+                    "a signed feed must pin every image: add \"%s_sha256\" with the "
+                    "file's SHA-256 (sha256sum prints it)",
+                    dot ? dot + 1 : c->path);
+    }
+    add_image(c, slot, url, p, pin);
 }
 
 void feedimage_opt(struct feedval *c, json_t *obj, const struct jsonpos *po,
                    const char *key, bool required, struct deck_image **slot)
 {
+    char pin[65];
+    bool pinned = feedimage_pin(c, obj, po, key, pin) && pin[0];
     struct feedval_field f;
-    if (feedval_field(c, obj, po, key, &f))
-        feedimage_get(c, f.v, f.p, slot);
-    else if (required)
+    if (feedval_field(c, obj, po, key, &f)) {
+        feedimage_get(c, f.v, f.p, slot, pin);
+    } else if (required) {
         feedval_missing(c, &f);
+    } else if (pinned) {
+        feedval_err(c, f.p, "has \"%s_sha256\" but no \"%s\" image", key, key);
+    }
     feedval_field_end(c, &f);
 }
 
@@ -180,6 +225,25 @@ void feedimage_collect(struct feedval *c)
         size_t k = 0;
         while (k < d->n_images && strcmp(d->images[k].url, c->refs[i].url) != 0)
             k++;
+        struct deck_image *im = &d->images[k];
+        const char *pin = c->refs[i].pin;
+        if (k < d->n_images && pin[0] && im->sha256[0] && strcmp(pin, im->sha256) != 0) {
+            /* Reported at the second reference, under its own path. */
+            struct jsonpos at = {.line = c->refs[i].line, .col = c->refs[i].col};
+            char saved[sizeof(c->path)];
+            size_t saved_len = c->plen;
+            memcpy(saved, c->path, sizeof(saved));
+            snprintf(c->path, sizeof(c->path), "%s", c->refs[i].field ? c->refs[i].field : "");
+            c->plen = strlen(c->path);
+            feedval_err(c, at.line ? &at : NULL,
+                        "this image is pinned to another SHA-256 at %s (%.12s… here, "
+                        "%.12s… there)",
+                        im->field ? im->field : "an earlier field", pin, im->sha256);
+            memcpy(c->path, saved, sizeof(saved));
+            c->plen = saved_len;
+        }
+        if (pin[0] && !im->sha256[0])
+            memcpy(im->sha256, pin, sizeof(im->sha256));
         if (k == d->n_images) {
             d->images[k].url = c->refs[i].url;
             d->images[k].field = c->refs[i].field;

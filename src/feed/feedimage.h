@@ -21,18 +21,26 @@ struct feedimage_ref {
     char *url;   /* owned until collected */
     char *field; /* its field path, likewise */
     int line, col;
+    char pin[65]; /* its SHA-256 from the feed, "" = none */
 };
 
-/* The image reference v (a non-empty string); *slot is set by
- * feedimage_collect().  Problems are reported. */
+/* The optional member "KEY_sha256" of obj, which pins the image of member
+ * KEY to its bytes: 64 hex digits, lower-cased into pin ("" when absent).
+ * False when it is there but malformed (reported). */
+bool feedimage_pin(struct feedval *c, json_t *obj, const struct jsonpos *po,
+                   const char *key, char pin[65]);
+
+/* The image reference v (a non-empty string) pinned to pin ("" = not
+ * pinned; an error in a feed that must pin its images, see feed_limits);
+ * *slot is set by feedimage_collect().  Problems are reported. */
 void feedimage_get(struct feedval *c, json_t *v, const struct jsonpos *p,
-                   struct deck_image **slot);
-/* The same for member `key` of obj. */
+                   struct deck_image **slot, const char *pin);
+/* The same for member `key` of obj, pinned by its "KEY_sha256". */
 void feedimage_opt(struct feedval *c, json_t *obj, const struct jsonpos *po,
                    const char *key, bool required, struct deck_image **slot);
 
 /* Puts every distinct URL once into c->d->images and points the slots
- * there. */
+ * there.  One URL pinned to two different hashes is an error. */
 void feedimage_collect(struct feedval *c);
 
 /* Frees the references (and URLs not collected); for every way out. */
