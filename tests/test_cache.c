@@ -56,7 +56,7 @@ static void test_feed_roundtrip(void **state)
     char dir[256];
     make_cache(dir, sizeof(dir));
     struct cache_meta w = meta("\"v1\"", "Sun, 13 Sep 2020 12:26:40 GMT");
-    assert_int_equal(cache_write_feed(dir, feed_a, strlen(feed_a), &w), 0);
+    assert_int_equal(cache_write_feed(dir, feed_a, strlen(feed_a), NULL, 0, &w), 0);
     char *data;
     size_t len;
     struct cache_meta m;
@@ -79,7 +79,7 @@ static void test_feed_roundtrip(void **state)
 
     /* A hostile validator cannot add lines to the metadata. */
     w = meta("\"x\"\nhash 0000\nurl https://evil.example/", "");
-    assert_int_equal(cache_write_feed(dir, feed_b, strlen(feed_b), &w), 0);
+    assert_int_equal(cache_write_feed(dir, feed_b, strlen(feed_b), NULL, 0, &w), 0);
     assert_int_equal(cache_read_feed(dir, 1 << 20, &data, &len, &m), 0);
     free(data);
     hash_sha256_hex(feed_b, strlen(feed_b), hash);
@@ -114,7 +114,7 @@ static void test_stale_meta(void **state)
     char dir[256];
     make_cache(dir, sizeof(dir));
     struct cache_meta w = meta("\"a\"", "Sun, 13 Sep 2020 12:26:40 GMT");
-    assert_int_equal(cache_write_feed(dir, feed_a, strlen(feed_a), &w), 0);
+    assert_int_equal(cache_write_feed(dir, feed_a, strlen(feed_a), NULL, 0, &w), 0);
     /* What a crash between the two renames leaves: the new body with the
      * old metadata. */
     put(dir, "feed.json", feed_b, strlen(feed_b));
@@ -268,7 +268,7 @@ static void test_prepare_removes_temps(void **state)
     char dir[256];
     make_cache(dir, sizeof(dir));
     struct cache_meta w = meta("", "");
-    assert_int_equal(cache_write_feed(dir, feed_a, strlen(feed_a), &w), 0);
+    assert_int_equal(cache_write_feed(dir, feed_a, strlen(feed_a), NULL, 0, &w), 0);
     put(dir, "feed.json.tmp.12345", "{\"par", 5);
     put(dir, "images/0123.tmp.999", "x", 1);
     assert_int_equal(cache_prepare(dir), 0);
@@ -330,7 +330,7 @@ static void test_crash_safety(void **state)
     deck_unref(d);
     feed_report_free(&rep);
     struct cache_meta ma = meta("\"A\"", ""), mb = meta("\"B\"", "");
-    assert_int_equal(cache_write_feed(dir, a, alen, &ma), 0);
+    assert_int_equal(cache_write_feed(dir, a, alen, NULL, 0, &ma), 0);
 
     unsigned seed = (unsigned)time(NULL) ^ (unsigned)getpid();
     print_message("crash loop seed %u\n", seed);
@@ -342,7 +342,7 @@ static void test_crash_safety(void **state)
             /* The writer: alternates the two feeds until it is killed
              * (bounded, should the parent be gone). */
             for (int k = 0; k < 100000; k++) {
-                if (cache_write_feed(dir, k % 2 ? a : b, k % 2 ? alen : blen,
+                if (cache_write_feed(dir, k % 2 ? a : b, k % 2 ? alen : blen, NULL, 0,
                                      k % 2 ? &ma : &mb) < 0)
                     _exit(2);
             }

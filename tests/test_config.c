@@ -111,6 +111,16 @@ static const struct vcase value_cases[] = {
     {"feed.ca_file", "fetch/test-cert.pem", NULL},        /* relative */
     {"feed.ca_file", "@data/fetch/test-key.pem", NULL},   /* a key, no certificate */
     {"feed.ca_file", "/dev/zero", NULL},
+    {"feed.feed_public_key", "RWTVancOfD+qZrTDEqdAIwo5YGxhaVZKgJkDJZ5d2dZtQkRfgsNyfJoi", "RWTVancOfD+qZrTDEqdAIwo5YGxhaVZKgJkDJZ5d2dZtQkRfgsNyfJoi"},
+    {"feed.feed_public_key", "@data/sign/a.pub", "@data/sign/a.pub"},
+    /* Two while a key is rotated. */
+    {"feed.feed_public_key", "@data/sign/a.pub, RWSEjY4euzlCDS4DGBkwdmBES5PnASEoOSfCz0b4fGDRd8+d6eRm4orQ",
+     "@data/sign/a.pub, RWSEjY4euzlCDS4DGBkwdmBES5PnASEoOSfCz0b4fGDRd8+d6eRm4orQ"},
+    {"feed.feed_public_key", "", ""},
+    {"feed.feed_public_key", "RWQ", NULL},                       /* cut short */
+    {"feed.feed_public_key", "@data/sign/a.key", NULL},          /* the secret key */
+    {"feed.feed_public_key", "/etc/edukiosk/missing.pub", NULL},
+    {"feed.feed_public_key", "@data/sign/feed.json.minisig", NULL},
     {"feed.max_feed_bytes", "1048576", "1M"},
     {"feed.max_feed_bytes", "512K", "512K"},
     {"feed.max_feed_bytes", "3MiB", "3M"},

@@ -150,6 +150,10 @@ struct deck {
     struct deck_image *images; /* every distinct image the deck references */
     size_t n_images;
     char hash[65];  /* SHA-256 of the feed bytes, lowercase hex */
+    /* A signed feed: when (its trusted comment's timestamp) and with which
+     * key; 0 and "" when not verified. */
+    long long signed_at;
+    char signed_by[17];
     char *source;   /* where it came from (URL or path); "builtin" for ours */
 };
 

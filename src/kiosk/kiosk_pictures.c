@@ -187,6 +187,7 @@ void kiosk_update_chrome(struct kiosk *k, struct deck *d)
         k->banner_level = -1;
         status_set_deck(k->status, kd ? kd->source : "builtin", d->hash, (int)d->n_slides,
                         now);
+        status_set_deck_signature(k->status, d->signed_at, d->signed_by);
     }
     char text[96];
     layout_clock_text(now, d->lang, text, sizeof(text));

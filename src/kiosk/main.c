@@ -14,6 +14,7 @@
 #include "doctor.h"
 #include "export.h"
 #include "feed.h"
+#include "feedsig.h"
 #include "fetch.h"
 #include "kiosk.h"
 #include "log.h"
@@ -35,6 +36,13 @@ static int run_check(const struct config *cfg, const char *src)
     } else if (source_read(cfg, src, &data, &len, stderr) < 0) {
         return 1;
     }
+    struct feedsig sig;
+    int sig_rc = source_verify(cfg, src, data, len, &sig, stdout) < 0 ? 1 : 0;
+    if (sig_rc == 0 && sig.timestamp > 0) {
+        char when[40];
+        feedsig_time(sig.timestamp, when, sizeof(when));
+        printf("%s: signed %s by key %s\n", src, when, sig.key_id);
+    }
     struct schedule_ctx sc = {.now = clock_now(), .clock_ok = clock_trusted(),
                               .sites = (const char *const *)cfg->sites,
                               .n_sites = cfg->n_sites};
@@ -42,11 +50,12 @@ static int run_check(const struct config *cfg, const char *src)
     struct feed_limits lim;
     feed_limits_default(&lim);
     lim.max_bytes = cfg->max_feed_bytes;
+    lim.require_pins = cfg->feed_public_key && strcmp(src, "builtin") != 0;
     int rc = feed_check(data, len, src, &lim, &sc, stdout);
     if (rc == 0)
         rc = source_check_images(cfg, src, data, len, stdout);
     free(data);
-    return rc;
+    return rc ? rc : sig_rc;
 }
 
 static int run_render(const struct config *cfg, const struct cli *cli)
@@ -109,6 +118,10 @@ static int run_kiosk(struct config *cfg, const struct cli *cli)
         SDL_Quit();
         return 3;
     }
+    if (cfg->feed && !cfg->feed_public_key)
+        LOG_WARN("the feed %s is shown without a signature check: set feed_public_key "
+                 "so that only feeds the school signed are shown (docs/signing.md)",
+                 cfg->feed);
     const char *source = "builtin";
     struct deck *d = first_deck(cfg, &source);
     int rc = d ? kiosk_run(&o, cfg, d, source) : 3;

@@ -28,6 +28,8 @@ struct status {
     int n_slides;
     time_t loaded_at;
     bool has_deck;
+    long long signed_at; /* 0 = not signed */
+    char signed_by[17];
 
     struct fetch_status fetch;
     bool has_fetch;
@@ -91,6 +93,14 @@ void status_set_deck(struct status *st, const char *source, const char *hash,
     st->n_slides = n_slides;
     st->loaded_at = loaded_at;
     st->has_deck = true;
+    pthread_mutex_unlock(&st->lock);
+}
+
+void status_set_deck_signature(struct status *st, long long signed_at, const char *key_id)
+{
+    pthread_mutex_lock(&st->lock);
+    st->signed_at = signed_at;
+    copy_str(st->signed_by, sizeof(st->signed_by), key_id);
     pthread_mutex_unlock(&st->lock);
 }
 
@@ -191,6 +201,8 @@ static char *build_json(const struct status *st)
     json_object_set_new(deck, "slides",
                         st->has_deck ? json_integer(st->n_slides) : json_null());
     json_object_set_new(deck, "loaded_at", rfc3339(st->has_deck ? st->loaded_at : 0));
+    json_object_set_new(deck, "signed_at", rfc3339((time_t)st->signed_at));
+    json_object_set_new(deck, "signed_by", str_or_null(st->signed_by, st->signed_by[0]));
     json_object_set_new(root, "deck", deck);
 
     const struct fetch_status *f = &st->fetch;
@@ -203,6 +215,11 @@ static char *build_json(const struct status *st)
     json_object_set_new(fetch, "http_status",
                         f->http_status > 0 ? json_integer(f->http_status) : json_null());
     json_object_set_new(fetch, "error", str_or_null(f->error, f->error[0] != '\0'));
+    /* "off": feeds are not verified; else the last attempt's verdict. */
+    const char *sig = !f->signed_feeds ? "off" : f->signature_failed ? "refused" : "ok";
+    json_object_set_new(fetch, "signature", str_or_null(sig, st->has_fetch));
+    json_object_set_new(fetch, "signature_failures",
+                        json_integer((json_int_t)f->signature_failures));
     json_object_set_new(root, "fetch", fetch);
 
     json_t *disp = json_object();
@@ -313,6 +330,10 @@ static char *build_metrics(const struct status *st, time_t now)
              "Unix time when the deck on screen was loaded.");
         fprintf(f, "edukiosk_deck_loaded_timestamp_seconds %lld\n",
                 (long long)st->loaded_at);
+        head(f, "edukiosk_deck_signed_timestamp_seconds", "gauge",
+             "Unix time the deck on screen was signed (its trusted comment); "
+             "0 = not signed.");
+        fprintf(f, "edukiosk_deck_signed_timestamp_seconds %lld\n", st->signed_at);
     }
 
     if (st->has_fetch) {
@@ -337,6 +358,13 @@ static char *build_metrics(const struct status *st, time_t now)
         head(f, "edukiosk_fetch_http_status", "gauge",
              "HTTP status of the last feed fetch; 0 = no HTTP answer.");
         fprintf(f, "edukiosk_fetch_http_status %ld\n", fs->http_status);
+        head(f, "edukiosk_feed_signatures_required", "gauge",
+             "1 when only signed feeds are shown (feed_public_key is set).");
+        fprintf(f, "edukiosk_feed_signatures_required %d\n", fs->signed_feeds);
+        head(f, "edukiosk_feed_signature_failures_total", "counter",
+             "Fetched feeds refused for their signature (missing, invalid, "
+             "unknown key, older than the feed in use).");
+        fprintf(f, "edukiosk_feed_signature_failures_total %lu\n", fs->signature_failures);
     }
 
     head(f, "edukiosk_slides_shown_total", "counter", "Slides shown since start.");
@@ -378,9 +406,9 @@ char *status_metrics(struct status *st, time_t now)
 static char *metrics_key(const struct status *st)
 {
     char *s = NULL;
-    if (asprintf(&s, "%d|%s|%s|%d|%d|%ld|%d", st->has_deck, st->source, st->hash,
+    if (asprintf(&s, "%d|%s|%s|%d|%d|%ld|%d|%lu", st->has_deck, st->source, st->hash,
                  st->has_fetch, (int)st->fetch.result, st->fetch.http_status,
-                 (int)st->counters.display_on) < 0)
+                 (int)st->counters.display_on, st->fetch.signature_failures) < 0)
         return NULL;
     return s;
 }

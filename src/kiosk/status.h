@@ -32,6 +32,9 @@ void status_free(struct status *st);
  * local feed). */
 void status_set_deck(struct status *st, const char *source, const char *hash,
                      int n_slides, time_t loaded_at);
+/* The signature of the deck on screen (after status_set_deck): when it
+ * was signed and the key's id; 0 and "" (or NULL) when not signed. */
+void status_set_deck_signature(struct status *st, long long signed_at, const char *key_id);
 /* The fetcher's latest report (copied). */
 void status_set_fetch(struct status *st, const struct fetch_status *fs);
 /* The SDL video driver and renderer in use and the output size. */

@@ -12,6 +12,7 @@
 #include "fileutil.h"
 #include "hash.h"
 #include "log.h"
+#include "minisig.h"
 
 #define META_MAGIC "edukiosk-cache 1"
 #define IMAGE_MAGIC "edukiosk-image 1"
@@ -226,11 +227,22 @@ int cache_read_feed(const char *dir, size_t max, char **data, size_t *len,
     return -ESTALE;
 }
 
-int cache_write_feed(const char *dir, const void *data, size_t len,
-                     const struct cache_meta *m)
+int cache_write_feed(const char *dir, const void *data, size_t len, const char *sig,
+                     size_t siglen, const struct cache_meta *m)
 {
     char path[PATH_MAX];
-    int r = join(path, sizeof(path), dir, "feed.json");
+    int r = join(path, sizeof(path), dir, "feed.json.minisig");
+    if (r < 0)
+        return r;
+    /* The signature first: a crash before the feed follows leaves a pair
+     * that does not verify (not shown), never an unverified feed. */
+    if (sig)
+        r = file_write_atomic(path, sig, siglen, true);
+    else if (unlink(path) < 0 && errno != ENOENT)
+        r = -errno;
+    if (r < 0)
+        return r;
+    r = join(path, sizeof(path), dir, "feed.json");
     if (r < 0)
         return r;
     char hash[65];
@@ -257,6 +269,17 @@ int cache_write_feed(const char *dir, const void *data, size_t len,
     if (r < 0)
         return r;
     return file_write_atomic(path, meta, n, true);
+}
+
+int cache_read_sig(const char *dir, char **sig, size_t *len)
+{
+    char path[PATH_MAX];
+    *sig = NULL;
+    *len = 0;
+    int r = join(path, sizeof(path), dir, "feed.json.minisig");
+    if (r < 0)
+        return r;
+    return file_read(path, MINISIG_MAX_FILE, sig, len);
 }
 
 int cache_forget_meta(const char *dir)

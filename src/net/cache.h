@@ -2,6 +2,8 @@
  *
  * Layout of the cache directory:
  *   feed.json              the last feed that parsed and validated, verbatim
+ *   feed.json.minisig      its signature, when feeds are signed (verified
+ *                          again before the cached feed is shown)
  *   feed.meta              "key value" lines: url, base, etag,
  *                          last-modified, hash (SHA-256 of feed.json), refresh
  *   images/<sha256(url)>   one file per image: a small header (url, etag,
@@ -50,10 +52,14 @@ int cache_read_meta(const char *dir, struct cache_meta *m);
 int cache_read_feed(const char *dir, size_t max, char **data, size_t *len,
                     struct cache_meta *m);
 
-/* Writes feed.json then feed.meta (durably).  m->hash is ignored and
- * computed from data.  Returns 0 or -errno (the old files stay intact). */
-int cache_write_feed(const char *dir, const void *data, size_t len,
-                     const struct cache_meta *m);
+/* Writes feed.json.minisig (sig; removes it when sig is NULL), feed.json,
+ * then feed.meta (durably).  m->hash is ignored and computed from data.
+ * Returns 0 or -errno (the old files stay intact). */
+int cache_write_feed(const char *dir, const void *data, size_t len, const char *sig,
+                     size_t siglen, const struct cache_meta *m);
+
+/* Reads feed.json.minisig (caller frees).  0, -ENOENT, -EFBIG or -errno. */
+int cache_read_sig(const char *dir, char **sig, size_t *len);
 
 /* Removes feed.meta so that its validators are no longer sent (for a
  * cached feed this build can no longer use).  0 or -errno. */

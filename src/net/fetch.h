@@ -16,6 +16,7 @@
 #include <time.h>
 
 #include "deck.h"
+#include "minisig.h"
 
 /* A zero field means "use the built-in default" (in brackets). */
 struct fetch_config {
@@ -34,6 +35,13 @@ struct fetch_config {
     long low_speed_bytes;
     int low_speed_time_s;
     size_t max_deck_image_bytes; /* all images of one deck together [64 MiB] */
+    /* Signed feeds: a feed is shown only with a valid signature by one of
+     * keys from FEED_URL.minisig, not older than the one in use, its
+     * images pinned (feedsig.h).  With no keys (a key file that went
+     * missing) nothing verifies: signed_feeds never falls back to
+     * unsigned. */
+    bool signed_feeds;
+    struct minisig_keyring keys;
 };
 
 enum fetch_result { FETCH_NONE, FETCH_OK, FETCH_NOT_MODIFIED, FETCH_ERROR };
@@ -44,6 +52,9 @@ struct fetch_status {
     enum fetch_result result;
     long http_status; /* 0 when there was no HTTP response */
     char error[512];  /* "" unless result == FETCH_ERROR */
+    bool signed_feeds;          /* the configuration asks for signatures */
+    bool signature_failed;      /* this attempt's feed was refused for it */
+    unsigned long signature_failures; /* attempts refused for it, in all */
 };
 
 struct fetch_callbacks {

@@ -9,6 +9,7 @@
 
 #include "cache.h"
 #include "feed.h"
+#include "feedsig.h"
 #include "fetch_images.h"
 #include "fileutil.h"
 #include "hash.h"
@@ -34,6 +35,13 @@ struct poller {
     char bad_error[512];
     struct feed_report bad_rep; /* its problems, for the log */
     char bad_source[2048];      /* where it came from (after redirects) */
+    /* Signed feeds: the live feed's signature time (nothing older is
+     * accepted), and the last signature downloaded with its validators. */
+    long long live_signed_at;
+    char sig_url[2100];
+    char *sig_body; /* NULL: none yet */
+    size_t sig_len;
+    char sig_etag[256], sig_last_modified[128];
     struct fetch_status st;
     struct log_states seen; /* failures the log has reported */
     bool reported;          /* the log has said anything at all */
@@ -126,6 +134,7 @@ static struct deck *parse(const struct fetch_config *cfg, const char *body, size
     struct feed_limits lim;
     feed_limits_default(&lim);
     lim.max_bytes = cfg->max_feed_bytes;
+    lim.require_pins = cfg->signed_feeds;
     return feed_parse(body, len, base, &lim, rep);
 }
 
@@ -218,6 +227,7 @@ struct outcome {
     char kind[600];
     bool backoff; /* a failure that the back-off schedule applies to */
     bool invalid; /* the feed of bad_hash: its problems are in bad_rep */
+    bool signature; /* refused for its signature */
 };
 
 static void outcome_error(struct outcome *o, const struct http_resp *r)
@@ -245,7 +255,9 @@ static void store_feed(struct poller *pl, const struct http_resp *r, const struc
     copy_str(m.etag, sizeof(m.etag), r->etag);
     copy_str(m.last_modified, sizeof(m.last_modified), r->last_modified);
     m.refresh_s = d->refresh_s;
-    int e = cache_write_feed(pl->cfg->cache_dir, r->body, r->len, &m);
+    const char *sig = pl->cfg->signed_feeds ? pl->sig_body : NULL;
+    int e = cache_write_feed(pl->cfg->cache_dir, r->body, r->len, sig, sig ? pl->sig_len : 0,
+                             &m);
     if (e < 0) {
         LOG_WARN("cannot write the cache in %s: %s; the previous cached feed is kept",
                  pl->cfg->cache_dir, file_strerror(e));
@@ -263,11 +275,73 @@ static void store_feed(struct poller *pl, const struct http_resp *r, const struc
     }
 }
 
-/* A body that differs from the live deck's: parse, images, cache, hand
- * over.  Takes r->body on success. */
+static void signature_refused(struct outcome *o, const char *hash, const char *why)
+{
+    o->result = FETCH_ERROR;
+    o->signature = true;
+    copy_str(o->error, sizeof(o->error), why);
+    /* Said once per feed and reason. */
+    snprintf(o->kind, sizeof(o->kind), "signature:%.16s:%.500s", hash, why);
+}
+
+/* The feed's signature: a conditional GET of FEED_URL.minisig (for a
+ * local feed, the file beside it) into pl->sig_body.  False with o filled
+ * when there is none to be had: missing or refused by the server (the
+ * feed is not signed: a signature failure), or a network failure (the
+ * back-off applies). */
+static bool get_signature(struct poller *pl, const char *hash, struct outcome *o)
+{
+    struct http_resp r;
+    enum http_outcome ho;
+    bool cond = pl->http && pl->sig_body;
+    if (pl->http)
+        ho = http_get(pl->http, pl->sig_url, cond ? pl->sig_etag : NULL,
+                      cond ? pl->sig_last_modified : NULL, MINISIG_MAX_FILE, &r);
+    else
+        ho = http_read_local(pl->sig_url, MINISIG_MAX_FILE, &r);
+    if (ho == HTTP_NOT_MODIFIED)
+        return true;
+    if (ho == HTTP_FAILED) {
+        if (pl->http && (r.status == 0 || r.status >= 500)) {
+            outcome_error(o, &r);
+            char e[sizeof(o->error)];
+            snprintf(e, sizeof(e), "signature: %.480s", o->error);
+            copy_str(o->error, sizeof(o->error), e);
+            return false;
+        }
+        char why[512];
+        snprintf(why, sizeof(why), "signature: %.200s: %.290s", pl->sig_url, r.error);
+        signature_refused(o, hash, why);
+        return false;
+    }
+    free(pl->sig_body);
+    pl->sig_body = r.body;
+    pl->sig_len = r.len;
+    r.body = NULL;
+    copy_str(pl->sig_etag, sizeof(pl->sig_etag), r.etag);
+    copy_str(pl->sig_last_modified, sizeof(pl->sig_last_modified), r.last_modified);
+    return true;
+}
+
+/* A body that differs from the live deck's: signature, parse, images,
+ * cache, hand over.  Takes r->body on success. */
 static void new_feed(struct poller *pl, struct http_resp *r, const char *hash,
                      struct outcome *o)
 {
+    struct feedsig sig = {0};
+    if (pl->cfg->signed_feeds) {
+        /* Nothing unverified reaches the parser. */
+        if (!get_signature(pl, hash, o)) {
+            http_client_drop(pl->http);
+            return;
+        }
+        char why[512];
+        if (feedsig_check(&pl->cfg->keys, r->body, r->len, pl->sig_body, pl->sig_len,
+                          pl->live_signed_at, &sig, why, sizeof(why)) < 0) {
+            signature_refused(o, hash, why);
+            return;
+        }
+    }
     if (strcmp(hash, pl->bad_hash) == 0) {
         /* The same broken feed again: same verdict, no second parse. */
         o->result = FETCH_ERROR;
@@ -299,6 +373,8 @@ static void new_feed(struct poller *pl, struct http_resp *r, const char *hash,
     if (rep.warnings > 0)
         log_diagnostics(&rep, r->url);
     feed_report_free(&rep);
+    d->signed_at = sig.timestamp;
+    memcpy(d->signed_by, sig.key_id, sizeof(d->signed_by));
 
     struct image_pass p = {.revalidate = true, .quiet = false};
     if (!fill_images(pl, d, &p))
@@ -311,13 +387,21 @@ static void new_feed(struct poller *pl, struct http_resp *r, const char *hash,
     set_validators(pl, r);
     pl->live_refresh = d->refresh_s;
     pl->have_live = true;
+    pl->live_signed_at = sig.timestamp;
     free(pl->live_body);
     pl->live_body = r->body;
     pl->live_len = r->len;
     r->body = NULL;
     copy_str(pl->live_base, sizeof(pl->live_base), r->url);
-    LOG_INFO("new feed %.12s: %zu slides, %zu images (%d failed)", hash, d->n_slides,
-             d->n_images, p.failed);
+    if (pl->cfg->signed_feeds) {
+        char when[40];
+        feedsig_time(sig.timestamp, when, sizeof(when));
+        LOG_INFO("new feed %.12s: %zu slides, %zu images (%d failed), signed %s by key %s",
+                 hash, d->n_slides, d->n_images, p.failed, when, sig.key_id);
+    } else {
+        LOG_INFO("new feed %.12s: %zu slides, %zu images (%d failed)", hash, d->n_slides,
+                 d->n_images, p.failed);
+    }
     o->result = FETCH_OK;
     deliver(pl, d);
 }
@@ -394,6 +478,9 @@ static void report(struct poller *pl, const struct outcome *o)
     struct fetch_status *st = &pl->st;
     st->result = o->result;
     st->http_status = o->http_status;
+    st->signature_failed = o->signature;
+    if (o->signature)
+        st->signature_failures++;
     if (o->result == FETCH_ERROR) {
         copy_str(st->error, sizeof(st->error), o->error);
         log_failure(pl, o);
@@ -411,6 +498,29 @@ static void report(struct poller *pl, const struct outcome *o)
         pl->cb.status(pl->cb.ud, st);
 }
 
+/* A cached feed is shown only as it was when it came: with feeds signed,
+ * its signature (kept beside it) is checked again, so a feed edited on
+ * the SD card is not shown.  0 with *sig filled (zeros when feeds are not
+ * signed), or -1 with why. */
+static int verify_cached(const struct fetch_config *cfg, const char *body, size_t len,
+                         struct feedsig *sig, char *why, size_t whylen)
+{
+    memset(sig, 0, sizeof(*sig));
+    if (!cfg->signed_feeds)
+        return 0;
+    char *s;
+    size_t slen;
+    int e = cache_read_sig(cfg->cache_dir, &s, &slen);
+    if (e < 0) {
+        snprintf(why, whylen, "signature: %s/feed.json.minisig: %s", cfg->cache_dir,
+                 e == -ENOENT ? "missing" : file_strerror(e));
+        return -1;
+    }
+    int r = feedsig_check(&cfg->keys, body, len, s, slen, 0, sig, why, whylen);
+    free(s);
+    return r;
+}
+
 /* Picks up the validators of the cache written by an earlier run: the
  * screen shows that deck (fetch_load_cached), so a 304 is enough. */
 static void adopt_cache(struct poller *pl)
@@ -424,7 +534,14 @@ static void adopt_cache(struct poller *pl)
     char *body;
     size_t len;
     e = cache_read_feed(pl->cfg->cache_dir, pl->cfg->max_feed_bytes, &body, &len, &m);
+    struct feedsig sig;
+    char why[512];
+    bool verified = e < 0 || verify_cached(pl->cfg, body, len, &sig, why, sizeof(why)) == 0;
     free(body);
+    if (!verified) {
+        /* Not on screen (poller_load_cached said why): download it all. */
+        return;
+    }
     if (e == -ESTALE) {
         /* Body without matching metadata: unknown whether it was shown
          * (fetch_load_cached drops the metadata of a feed it rejects),
@@ -441,6 +558,7 @@ static void adopt_cache(struct poller *pl)
     copy_str(pl->last_modified, sizeof(pl->last_modified), m.last_modified);
     copy_str(pl->live_base, sizeof(pl->live_base), m.base);
     pl->live_refresh = m.refresh_s;
+    pl->live_signed_at = sig.timestamp;
     /* Images that failed last time are not in the cache: look once. */
     pl->retry_images = true;
 }
@@ -457,6 +575,9 @@ struct poller *poller_new(const struct fetch_config *cfg, struct http_client *ht
     if (cb)
         pl->cb = *cb;
     copy_str(pl->st.url, sizeof(pl->st.url), cfg->url);
+    pl->st.signed_feeds = cfg->signed_feeds;
+    if (feedsig_url(cfg->url, pl->sig_url, sizeof(pl->sig_url)) < 0)
+        pl->sig_url[0] = '\0'; /* cannot be fetched: refused as unsigned */
     if (cfg->cache_dir)
         adopt_cache(pl);
     return pl;
@@ -467,6 +588,7 @@ void poller_free(struct poller *pl)
     if (!pl)
         return;
     free(pl->live_body);
+    free(pl->sig_body);
     url_list_clear(&pl->skip);
     feed_report_free(&pl->bad_rep);
     free(pl);
@@ -511,6 +633,13 @@ struct deck *poller_load_cached(const struct fetch_config *cfg)
     }
     const char *base = m.base[0] ? m.base : cfg->url;
     char err[512];
+    struct feedsig sig;
+    if (verify_cached(cfg, body, len, &sig, err, sizeof(err)) < 0) {
+        LOG_WARN("the cached feed in %s is not shown: %s", cfg->cache_dir, err);
+        free(body);
+        cache_forget_meta(cfg->cache_dir);
+        return NULL;
+    }
     struct deck *d = reparse(cfg, body, len, base, err, sizeof(err));
     free(body);
     if (!d) {
@@ -518,6 +647,8 @@ struct deck *poller_load_cached(const struct fetch_config *cfg)
         cache_forget_meta(cfg->cache_dir);
         return NULL;
     }
+    d->signed_at = sig.timestamp;
+    memcpy(d->signed_by, sig.key_id, sizeof(d->signed_by));
     int missing = fetch_images_cached(cfg, d);
     LOG_INFO("cached feed %.12s: %zu slides, %zu images (%d missing)", d->hash,
              d->n_slides, d->n_images, missing);

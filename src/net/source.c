@@ -7,8 +7,10 @@
 #include <sys/stat.h>
 
 #include "feed.h"
+#include "feedsig.h"
 #include "fetch.h"
 #include "fileutil.h"
+#include "keyring.h"
 #include "log.h"
 
 bool source_is_remote(const char *s)
@@ -30,6 +32,14 @@ void source_fetch_config(struct fetch_config *fc, const struct config *cfg)
     fc->max_image_pixels = cfg->max_image_pixels;
     fc->connect_timeout_s = cfg->connect_timeout_s;
     fc->total_timeout_s = cfg->timeout_s;
+    if (cfg->feed_public_key) {
+        fc->signed_feeds = true;
+        char err[512];
+        /* Checked when the configuration was read; a key file may have
+         * gone since.  No keys then: nothing verifies (never unsigned). */
+        if (keyring_load(&fc->keys, cfg->feed_public_key, err, sizeof(err)) < 0)
+            LOG_ERR("feed_public_key: %s; no feed can be verified", err);
+    }
 }
 
 static const char *local_path(const char *s)
@@ -125,6 +135,42 @@ static struct deck *fetch_remote_deck(const struct config *cfg, const char *src,
     return o.deck;
 }
 
+int source_verify(const struct config *cfg, const char *src, const char *data, size_t len,
+                  struct feedsig *sig, FILE *diag)
+{
+    memset(sig, 0, sizeof(*sig));
+    if (!cfg->feed_public_key || strcmp(src, "builtin") == 0)
+        return 0;
+    struct fetch_config fc;
+    source_fetch_config(&fc, cfg);
+    char url[2100], err[512];
+    if (feedsig_url(src, url, sizeof(url)) < 0) {
+        fprintf(diag, "%s: signature: the name is too long\n", src);
+        return -1;
+    }
+    char *s = NULL;
+    size_t slen = 0;
+    if (source_is_remote(src)) {
+        fc.max_feed_bytes = MINISIG_MAX_FILE;
+        if (fetch_once(&fc, url, &s, &slen, err, sizeof(err)) < 0) {
+            fprintf(diag, "%s: signature: %s\n", url, err);
+            return -1;
+        }
+    } else {
+        int r = file_read(local_path(url), MINISIG_MAX_FILE, &s, &slen);
+        if (r < 0) {
+            fprintf(diag, "%s: signature: %s\n", url,
+                    r == -ENOENT ? "missing: the feed is not signed" : file_strerror(r));
+            return -1;
+        }
+    }
+    int r = feedsig_check(&fc.keys, data, len, s, slen, 0, sig, err, sizeof(err));
+    free(s);
+    if (r < 0)
+        fprintf(diag, "%s: %s\n", url, err);
+    return r;
+}
+
 /* The feed in data[0..len), read from src, with its images; its
  * problems printed to diag (NULL: not printed). */
 static struct deck *load(const struct config *cfg, const char *src, const char *data,
@@ -133,6 +179,7 @@ static struct deck *load(const struct config *cfg, const char *src, const char *
     struct feed_limits lim;
     feed_limits_default(&lim);
     lim.max_bytes = cfg->max_feed_bytes;
+    lim.require_pins = cfg->feed_public_key != NULL;
     struct feed_report rep;
     struct deck *d = feed_parse(data, len, src, &lim, &rep);
     if (diag)
@@ -156,8 +203,17 @@ struct deck *source_load(const struct config *cfg, const char *src, FILE *diag)
     size_t len;
     if (source_read(cfg, src, &data, &len, diag) < 0)
         return NULL;
+    struct feedsig sig;
+    if (source_verify(cfg, src, data, len, &sig, diag) < 0) {
+        free(data);
+        return NULL;
+    }
     struct deck *d = load(cfg, src, data, len, diag);
     free(data);
+    if (d) {
+        d->signed_at = sig.timestamp;
+        memcpy(d->signed_by, sig.key_id, sizeof(d->signed_by));
+    }
     return d;
 }
 

@@ -11,6 +11,7 @@
 
 #include "config.h"
 #include "deck.h"
+#include "feedsig.h"
 #include "fetch.h"
 
 bool source_is_remote(const char *src);
@@ -22,7 +23,15 @@ void source_fetch_config(struct fetch_config *fc, const struct config *cfg);
 int source_read(const struct config *cfg, const char *src, char **data, size_t *len,
                 FILE *diag);
 
-/* Parses and validates the feed at src and loads its images (local files
+/* With feed_public_key set: the signature of the feed src (SRC.minisig,
+ * read or downloaded like the feed) verified for data[0..len); the built-in
+ * deck needs none.  0 with *sig filled (zeros when feeds are not signed),
+ * or -1 with "SRC.minisig: signature: …" printed to diag. */
+int source_verify(const struct config *cfg, const char *src, const char *data, size_t len,
+                  struct feedsig *sig, FILE *diag);
+
+/* Parses and validates the feed at src (verified first when feeds are
+ * signed) and loads its images (local files
  * for a local feed, over HTTP for a remote one).  NULL when unreadable or
  * invalid; every problem is printed to diag as SOURCE:LINE:COL lines. */
 struct deck *source_load(const struct config *cfg, const char *src, FILE *diag);

@@ -28,10 +28,12 @@ enum {
     OPT_PRINT_REFERENCE,
     OPT_NO_CONFIG,
     OPT_DOCTOR,
+    OPT_FEED_KEY,
 };
 
 static const struct option long_opts[] = {
     {"feed", required_argument, NULL, 'f'},
+    {"feed-key", required_argument, NULL, OPT_FEED_KEY},
     {"config", required_argument, NULL, 'c'},
     {"no-config", no_argument, NULL, OPT_NO_CONFIG},
     {"set", required_argument, NULL, 'o'},
@@ -59,6 +61,8 @@ void cli_usage(FILE *out)
         "\n"
         "  -f, --feed SOURCE     feed: http(s) URL, file:// URL or a path\n"
         "                        (default: the configured url, else the built-in deck)\n"
+        "      --feed-key FILE   accept only feeds signed with this minisign public\n"
+        "                        key (a .pub file; sets feed_public_key)\n"
         "  -c, --config FILE     configuration file (default " DEFAULT_CONFIG "\n"
         "                        if it exists, or $EDUKIOSK_CONFIG)\n"
         "      --no-config       read no configuration file\n"
@@ -261,6 +265,10 @@ static int parse_options(int argc, char **argv, struct cli *cli, FILE *err,
                 goto out;
             }
             r = add_set(cli, "--feed", "feed.url", strlen("feed.url"), arg);
+            break;
+        case OPT_FEED_KEY:
+            r = add_set(cli, "--feed-key", "feed.feed_public_key",
+                        strlen("feed.feed_public_key"), arg);
             break;
         case 'c':
             free(cli->config_path);

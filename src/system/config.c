@@ -64,6 +64,10 @@ static const struct key keys[] = {
      "Seconds one transfer (the feed or an image) may take in all", NULL},
     {KEY("feed", "ca_file"), CONFVAL_PEM, OFF(ca_file), "", 0, 0,
      "PEM file of CA certificates for https; empty = the system's", NULL},
+    {KEY("feed", "feed_public_key"), CONFVAL_KEYS, OFF(feed_public_key), "", 0, 0,
+     "minisign public keys (`RWQ…`) or paths of .pub files, separated by "
+     "spaces or commas (two while a key is rotated): only feeds signed with "
+     "one of them are shown; empty = feeds are not verified", NULL},
     {KEY("feed", "max_feed_bytes"), CONFVAL_SIZE, OFF(max_feed_bytes), "2M", KIB,
      64 * MIB, "Largest feed accepted (suffixes K, M, G)", NULL},
     {KEY("feed", "max_image_bytes"), CONFVAL_SIZE, OFF(max_image_bytes), "8M", KIB,

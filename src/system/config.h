@@ -43,6 +43,7 @@ struct config {
     struct { int on, off; } display[7];
     char *display_off_cmd, *display_on_cmd; /* /bin/sh -c; NULL = none */
     char *ca_file;           /* NULL = system default */
+    char *feed_public_key;   /* keyring.h; NULL = feeds are not verified */
     int log_level;           /* enum log_level */
     size_t max_feed_bytes, max_image_bytes;
     /* Added after the first draft of this header. */

@@ -10,6 +10,7 @@
 
 #include "config.h"
 #include "confpath.h"
+#include "keyring.h"
 #include "log.h"
 #include "utf8.h"
 
@@ -30,7 +31,7 @@ static int fail(char *err, size_t errlen, const char *fmt, ...)
 bool confval_is_text(enum confval_type t)
 {
     return t == CONFVAL_STR || t == CONFVAL_URL || t == CONFVAL_DIR ||
-           t == CONFVAL_OUTPUT || t == CONFVAL_PEM ||
+           t == CONFVAL_OUTPUT || t == CONFVAL_PEM || t == CONFVAL_KEYS ||
            t == CONFVAL_DRIVER || t == CONFVAL_CMD || t == CONFVAL_LANG;
 }
 
@@ -344,6 +345,15 @@ int confval_parse(enum confval_type t, long long min, long long max, const char 
     case CONFVAL_CMD:
         r = parse_text(v, out, err, errlen);
         break;
+    case CONFVAL_KEYS: {
+        struct minisig_keyring ring;
+        r = parse_text(v, out, err, errlen);
+        if (r == 0 && keyring_load(&ring, v, err, errlen) < 0) {
+            confval_free(out);
+            r = -1;
+        }
+        break;
+    }
     case CONFVAL_DIR:
     case CONFVAL_OUTPUT:
     case CONFVAL_PEM:
@@ -513,6 +523,7 @@ const char *confval_type_doc(enum confval_type t, long long min, long long max,
     case CONFVAL_DIR: return "absolute path of a directory";
     case CONFVAL_OUTPUT: return "absolute path of a file";
     case CONFVAL_PEM: return "absolute path of a PEM file";
+    case CONFVAL_KEYS: return "minisign public keys or .pub files";
     case CONFVAL_DRIVER: return "driver name";
     case CONFVAL_CMD: return "shell command";
     case CONFVAL_INT:

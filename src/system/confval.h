@@ -28,6 +28,7 @@ enum confval_type {
     CONFVAL_DIR,      /* absolute path of a directory the kiosk creates */
     CONFVAL_OUTPUT,   /* absolute path of a file the kiosk writes */
     CONFVAL_PEM,      /* absolute path of an existing file of CA certificates */
+    CONFVAL_KEYS,     /* minisign public keys or .pub files (keyring.h) */
     CONFVAL_DRIVER,   /* SDL driver name(s) */
     CONFVAL_CMD,      /* shell command */
     CONFVAL_INT,      /* int within bounds */
