@@ -7,6 +7,8 @@
 
 #include <string.h>
 
+#include "feedsig.h"
+#include "keyring.h"
 #include "minisig.h"
 
 static char *feed_bytes;
@@ -238,6 +240,75 @@ static void test_comment_timestamp(void **state)
     assert_int_equal(minisig_comment_timestamp("timestamp:9999999999999999999999"), -1);
 }
 
+/* feedsig: the freshness rules on top of a valid signature. */
+static void test_feedsig(void **state)
+{
+    (void)state;
+    struct minisig_keyring r;
+    keyring_of("sign/a.pub", &r);
+    char *sig, *nots, err[512];
+    size_t n, nn;
+    read_data("sign/feed.json.minisig", &sig, &n);
+    read_data("sign/feed.json.nots.minisig", &nots, &nn);
+    struct feedsig fs;
+    /* Same time as the feed in use: fine (the same feed again). */
+    assert_int_equal(feedsig_check(&r, feed_bytes, feed_len, sig, n, 1796000000LL, &fs, err,
+                                   sizeof(err)), 0);
+    assert_int_equal(fs.timestamp, 1796000000LL);
+    assert_string_equal(fs.key_id, "66AA3F7C0E776AD5");
+    assert_int_equal(feedsig_check(&r, feed_bytes, feed_len, sig, n, 1796000001LL, &fs, err,
+                                   sizeof(err)), -1);
+    assert_string_equal(err, "signature: signed 2026-11-30 00:53:20 UTC, before the feed in "
+                             "use (signed 2026-11-30 00:53:21 UTC): an older feed is not "
+                             "shown again");
+    assert_int_equal(feedsig_check(&r, feed_bytes, feed_len, nots, nn, 0, &fs, err, sizeof(err)),
+                     -1);
+    assert_non_null(strstr(err, "has no \"timestamp:\""));
+    assert_int_equal(feedsig_check(&r, feed_bytes, feed_len, NULL, 0, 0, &fs, err, sizeof(err)),
+                     -1);
+    assert_non_null(strstr(err, "not signed"));
+    /* No keys (a key file gone): nothing verifies. */
+    struct minisig_keyring none = {0};
+    assert_int_equal(feedsig_check(&none, feed_bytes, feed_len, sig, n, 0, &fs, err, sizeof(err)),
+                     -1);
+    free(sig);
+    free(nots);
+
+    char url[128];
+    assert_int_equal(feedsig_url("https://x.org/feed.json", url, sizeof(url)), 0);
+    assert_string_equal(url, "https://x.org/feed.json.minisig");
+    assert_int_equal(feedsig_url("https://x.org/feed?site=n", url, sizeof(url)), 0);
+    assert_string_equal(url, "https://x.org/feed.minisig?site=n");
+    assert_int_equal(feedsig_url("/srv/feed.json", url, sizeof(url)), 0);
+    assert_string_equal(url, "/srv/feed.json.minisig");
+    assert_int_equal(feedsig_url("https://x.org/feed.json", url, 20), -1);
+}
+
+/* keyring: keys written out and .pub files, mixed. */
+static void test_keyring(void **state)
+{
+    (void)state;
+    struct minisig_keyring r;
+    char err[512], spec[TU_PATH_MAX + 80], ids[64];
+    char *b;
+    size_t bn;
+    read_data("sign/b.pub", &b, &bn);
+    snprintf(spec, sizeof(spec), "%s, %.56s", test_data("sign/a.pub"), strchr(b, '\n') + 1);
+    free(b);
+    assert_int_equal(keyring_load(&r, spec, err, sizeof(err)), 0);
+    assert_int_equal(r.n, 2);
+    keyring_ids(&r, ids, sizeof(ids));
+    assert_non_null(strstr(ids, "66AA3F7C0E776AD5, "));
+    assert_int_equal(keyring_load(&r, "", err, sizeof(err)), 0);
+    assert_int_equal(r.n, 0);
+    assert_int_equal(keyring_load(&r, test_data("sign/a.key"), err, sizeof(err)), -1);
+    assert_non_null(strstr(err, "a.key: "));
+    assert_int_equal(keyring_load(&r, "/nonexistent/k.pub", err, sizeof(err)), -1);
+    assert_string_equal(err, "cannot read the key file /nonexistent/k.pub: No such file or directory");
+    assert_int_equal(keyring_load(&r, "hello", err, sizeof(err)), -1);
+    assert_non_null(strstr(err, "neither a minisign public key"));
+}
+
 static int setup(void **state)
 {
     (void)state;
@@ -260,7 +331,8 @@ int main(void)
         cmocka_unit_test(test_bad_keys),           cmocka_unit_test(test_tampered_feed),
         cmocka_unit_test(test_tampered_comment),   cmocka_unit_test(test_crlf),
         cmocka_unit_test(test_truncated),          cmocka_unit_test(test_garbage),
-        cmocka_unit_test(test_comment_timestamp),
+        cmocka_unit_test(test_comment_timestamp), cmocka_unit_test(test_feedsig),
+        cmocka_unit_test(test_keyring),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
