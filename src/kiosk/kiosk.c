@@ -220,6 +220,11 @@ static void handle_event(struct kiosk *k, const SDL_Event *ev, uint64_t now_ms)
     }
 }
 
+static bool same_str(const char *a, const char *b)
+{
+    return (a == NULL) == (b == NULL) && (!a || strcmp(a, b) == 0);
+}
+
 static void reload_config(struct kiosk *k)
 {
     k->reload = false;
@@ -239,8 +244,9 @@ static void reload_config(struct kiosk *k)
     fresh.width = k->cfg->width;
     fresh.height = k->cfg->height;
     fresh.rotation = k->cfg->rotation;
-    bool new_feed = (fresh.feed == NULL) != (k->cfg->feed == NULL) ||
-                    (fresh.feed && strcmp(fresh.feed, k->cfg->feed) != 0);
+    /* Another feed, or other keys to verify it with: a new fetcher. */
+    bool new_feed = !same_str(fresh.feed, k->cfg->feed) ||
+                    !same_str(fresh.feed_public_key, k->cfg->feed_public_key);
     if (new_feed) {
         fetcher_free(k->fetcher);
         k->fetcher = NULL;
