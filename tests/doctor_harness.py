@@ -107,6 +107,25 @@ with tempfile.TemporaryDirectory() as tmp:
                           "--set", "max_feed_bytes=1K"])
         check(lines(out, "WARN", "feed") and not lines(out, "OK", "feed"),
               "a feed over max_feed_bytes is not fetched whole", out)
+        # Signatures: none configured is a WARN; a good one an OK line with
+        # the key; a feed changed after signing a WARN that says so.
+        rc, out = doctor(["--no-config", "-f", base + "/files/feed.json"])
+        check(lines(out, "WARN", "signature"), "no feed_public_key: a WARN signature line",
+              out)
+        keys = os.path.join(HERE, "data", "sign")
+        feed_file = os.path.join(www, "feed.json")
+        subprocess.run(["minisign", "-S", "-s", os.path.join(keys, "a.key"), "-m", feed_file],
+                       check=True, stdout=subprocess.DEVNULL)
+        signed = ["--no-config", "-f", base + "/files/feed.json",
+                  "--feed-key", os.path.join(keys, "a.pub")]
+        rc, out = doctor(signed)
+        check(any("by key 66AA3F7C0E776AD5" in ln for ln in lines(out, "OK", "signature")),
+              "a signed feed: an OK signature line names the key", out)
+        with open(feed_file, "a") as f:
+            f.write(" ")
+        rc, out = doctor(signed)
+        check(any("does not match the feed" in ln for ln in lines(out, "WARN", "signature")),
+              "a feed changed after signing: a WARN signature line says so", out)
     finally:
         srv.stdin.close()
         srv.wait(timeout=30)

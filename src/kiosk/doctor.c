@@ -17,9 +17,11 @@
 #include "cache.h"
 #include "doctor_sys.h"
 #include "feed.h"
+#include "feedsig.h"
 #include "font.h"
 #include "http.h"
 #include "kiosk.h"
+#include "source.h"
 #include "utf8.h"
 
 /* ---- where the service keeps its files ---------------------------------- */
@@ -339,12 +341,50 @@ static void first_problem(const struct feed_report *rep, const char *src, char *
     free(text);
 }
 
+/* Whether the kiosk would take the feed's signature (feed_public_key). */
+static void check_signature(struct doctor *d, const struct config *c, const char *body,
+                            size_t len)
+{
+    if (!c->feed_public_key) {
+        doctor_say(d, DOCTOR_WARN,
+                   "signature: feeds are not verified (feed_public_key is empty): "
+                   "whoever can change the feed's web server changes this screen. "
+                   "See docs/signing.md.");
+        return;
+    }
+    char *why = NULL;
+    size_t whylen = 0;
+    FILE *mem = open_memstream(&why, &whylen);
+    if (!mem) {
+        doctor_say(d, DOCTOR_WARN, "signature: out of memory. Check memory.");
+        return;
+    }
+    struct feedsig sig;
+    int r = source_verify(c, c->feed, body, len, &sig, mem);
+    fclose(mem);
+    if (r == 0) {
+        char when[40];
+        feedsig_time(sig.timestamp, when, sizeof(when));
+        doctor_say(d, DOCTOR_OK, "signature: signed %s by key %s. Nothing to do.", when,
+                   sig.key_id);
+    } else {
+        why[strcspn(why, "\n")] = '\0';
+        doctor_say(d, DOCTOR_WARN,
+                   "signature: %s; the screen keeps its last good deck. See "
+                   "docs/signing.md.",
+                   why);
+    }
+    free(why);
+}
+
 static void check_body(struct doctor *d, const struct config *c, struct http_resp *r,
                        const char *got)
 {
+    check_signature(d, c, r->body, r->len);
     struct feed_limits lim;
     feed_limits_default(&lim);
     lim.max_bytes = c->max_feed_bytes;
+    lim.require_pins = c->feed_public_key != NULL;
     struct feed_report rep = {0};
     struct deck *dk = feed_parse(r->body, r->len, c->feed, &lim, &rep);
     if (dk) {
