@@ -143,7 +143,36 @@ static void test_json_content(void **state)
     assert_true(json_is_true(json_object_get(json_object_get(j, "display"), "on")));
     assert_int_equal(jint(j, "slide", "index"), 3);
     assert_string_equal(jstr(j, "slide", "id"), "plan-2035");
+    assert_true(jnull(j, "deck", "signed_at"));
+    assert_true(jnull(j, "deck", "signed_by"));
+    assert_string_equal(jstr(j, "fetch", "signature"), "off");
     json_decref(j);
+
+    /* Signed feeds: a refusal, with the signed deck still on screen. */
+    status_set_deck_signature(st, T0 - 60, "66AA3F7C0E776AD5");
+    struct fetch_status sf;
+    memset(&sf, 0, sizeof(sf));
+    sf.result = FETCH_ERROR;
+    sf.signed_feeds = sf.signature_failed = true;
+    sf.signature_failures = 3;
+    snprintf(sf.error, sizeof(sf.error), "signature: not a trusted key");
+    status_set_fetch(st, &sf);
+    assert_int_equal(status_flush(st, T0 + 302), 0);
+    j = load_json(path);
+    assert_string_equal(jstr(j, "deck", "signed_at"), "2026-03-02T07:59:00+08:00");
+    assert_string_equal(jstr(j, "deck", "signed_by"), "66AA3F7C0E776AD5");
+    assert_string_equal(jstr(j, "fetch", "signature"), "refused");
+    assert_int_equal(jint(j, "fetch", "signature_failures"), 3);
+    json_decref(j);
+    char *m = status_metrics(st, T0 + 302);
+    assert_non_null(strstr(m, "\nedukiosk_feed_signature_failures_total 3\n"));
+    assert_non_null(strstr(m, "\nedukiosk_feed_signatures_required 1\n"));
+    char want[96];
+    snprintf(want, sizeof(want), "\nedukiosk_deck_signed_timestamp_seconds %lld\n",
+             (long long)T0 - 60);
+    assert_non_null(strstr(m, want));
+    free(m);
+    status_set_deck_signature(st, 0, NULL);
 
     /* A fresh success; the fallback slide has no id. */
     struct fetch_status fs;
