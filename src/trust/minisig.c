@@ -6,12 +6,17 @@
 
 #include <sodium.h>
 
-#define SIG_BYTES crypto_sign_BYTES         /* 64 */
-#define PK_BYTES crypto_sign_PUBLICKEYBYTES /* 32 */
+/* Plain ints (libsodium's constants are unsigned, which on 32-bit ARM
+ * turns a comparison with a long into a signedness warning). */
+#define SIG_BYTES 64 /* crypto_sign_BYTES */
+#define PK_BYTES 32  /* crypto_sign_PUBLICKEYBYTES */
 #define PREHASH_BYTES 64                    /* BLAKE2b-512 */
 /* "Ed"/"ED" + key id + signature, and "Ed" + key id + key. */
 #define SIGLINE_BYTES (2 + 8 + SIG_BYTES)
 #define KEYLINE_BYTES (2 + 8 + PK_BYTES)
+
+_Static_assert(SIG_BYTES == crypto_sign_BYTES, "Ed25519 signature size");
+_Static_assert(PK_BYTES == crypto_sign_PUBLICKEYBYTES, "Ed25519 key size");
 
 #define UNTRUSTED "untrusted comment:"
 #define TRUSTED "trusted comment: "
