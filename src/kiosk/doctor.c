@@ -66,7 +66,7 @@ static bool check_running_kiosk(struct doctor *d, const struct config *c)
     if (f) {
         if (!fgets(comm, sizeof(comm), f))
             comm[0] = '\0';
-        fclose(f);
+        (void)fclose(f); /* read only: nothing to lose */
     }
     bool running = strncmp(comm, "edukiosk", 8) == 0;
     if (running) {
