@@ -47,7 +47,7 @@ int file_open_read(const char *path)
     struct stat st;
     int r = 0;
     if (fstat(fd, &st) < 0)
-        r = -errno;
+        r = -errno; /* NOLINT(bugprone-branch-clone): each is another call's errno */
     else if (!S_ISREG(st.st_mode))
         r = kind_error(st.st_mode);
     else if (fcntl(fd, F_SETFL, 0) < 0)
