@@ -119,6 +119,14 @@ int file_read(const char *path, size_t max, char **data, size_t *len)
     return 0;
 }
 
+int file_join(char *out, size_t outlen, const char *dir, const char *name)
+{
+    int n = snprintf(out, outlen, "%s/%s", dir, name);
+    if (n < 0 || (size_t)n >= outlen)
+        return -ENAMETOOLONG;
+    return 0;
+}
+
 int file_mkdirs(const char *dir)
 {
     char tmp[PATH_MAX];

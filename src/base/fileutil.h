@@ -60,4 +60,9 @@ int file_write_atomic(const char *path, const void *data, size_t len, bool durab
 /* mkdir -p; returns 0 or -errno. */
 int file_mkdirs(const char *dir);
 
+/* dir/name into out (outlen bytes): 0, or -ENAMETOOLONG when it does not
+ * fit; then out holds a cut path, for messages only (it could name
+ * another file). */
+int file_join(char *out, size_t outlen, const char *dir, const char *name);
+
 #endif

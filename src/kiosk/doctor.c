@@ -17,6 +17,7 @@
 #include "cache.h"
 #include "doctor_sys.h"
 #include "feed.h"
+#include "fileutil.h"
 #include "font.h"
 #include "http.h"
 #include "kiosk.h"
@@ -373,11 +374,11 @@ static void check_cache(struct doctor *d, const struct config *c)
         return;
     }
     char path[4096];
-    snprintf(path, sizeof(path), "%s/feed.json", dir);
     struct cache_meta m;
     struct stat st;
     int r = cache_read_meta(dir, &m);
-    if (stat(path, &st) < 0 || r < 0) {
+    if (file_join(path, sizeof(path), dir, "feed.json") < 0 || stat(path, &st) < 0 ||
+        r < 0) {
         doctor_say(d, DOCTOR_WARN,
                    "cache: no cached feed in %s yet. It appears after "
                    "the first good download.",

@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "clock.h"
+#include "fileutil.h"
 #include "log.h"
 #include "platform.h"
 #include "raster.h"
@@ -61,7 +62,8 @@ static time_t last_known_good_time(const struct config *cfg)
     struct stat st;
     if (!cfg->cache_dir)
         return 0;
-    snprintf(path, sizeof(path), "%s/feed.json", cfg->cache_dir);
+    if (file_join(path, sizeof(path), cfg->cache_dir, "feed.json") < 0)
+        return 0;
     return stat(path, &st) == 0 ? st.st_mtime : 0;
 }
 

@@ -17,14 +17,6 @@
 #define IMAGE_MAGIC "edukiosk-image 1"
 #define META_MAX 16384 /* feed.meta and an image header are small */
 
-static int join(char *out, size_t outlen, const char *dir, const char *name)
-{
-    int n = snprintf(out, outlen, "%s/%s", dir, name);
-    if (n < 0 || (size_t)n >= outlen)
-        return -ENAMETOOLONG;
-    return 0;
-}
-
 /* Copies a value, dropping control characters so a hostile header cannot
  * add lines to the metadata.  Returns false if it does not fit (the
  * caller then stores nothing: a cut validator would never match). */
@@ -153,7 +145,7 @@ static int parse_meta(const char *text, size_t len, struct cache_meta *m)
 int cache_prepare(const char *dir)
 {
     char images[PATH_MAX];
-    int r = join(images, sizeof(images), dir, "images");
+    int r = file_join(images, sizeof(images), dir, "images");
     if (r < 0)
         return r;
     r = file_mkdirs(images);
@@ -172,7 +164,8 @@ int cache_prepare(const char *dir)
             if (!strstr(e->d_name, ".tmp."))
                 continue;
             char path[PATH_MAX];
-            if (join(path, sizeof(path), dirs[i], e->d_name) == 0 && unlink(path) == 0)
+            if (file_join(path, sizeof(path), dirs[i], e->d_name) == 0 &&
+                unlink(path) == 0)
                 LOG_DBG("removed stale temp file %s", path);
         }
         closedir(d);
@@ -183,7 +176,7 @@ int cache_prepare(const char *dir)
 int cache_read_meta(const char *dir, struct cache_meta *m)
 {
     char path[PATH_MAX];
-    int r = join(path, sizeof(path), dir, "feed.meta");
+    int r = file_join(path, sizeof(path), dir, "feed.meta");
     if (r < 0)
         return r;
     char *text;
@@ -204,7 +197,7 @@ int cache_read_feed(const char *dir, size_t max, char **data, size_t *len,
     char path[PATH_MAX];
     *data = NULL;
     *len = 0;
-    int r = join(path, sizeof(path), dir, "feed.json");
+    int r = file_join(path, sizeof(path), dir, "feed.json");
     if (r < 0)
         return r;
     r = file_read(path, max, data, len);
@@ -230,7 +223,7 @@ int cache_write_feed(const char *dir, const void *data, size_t len,
                      const struct cache_meta *m)
 {
     char path[PATH_MAX];
-    int r = join(path, sizeof(path), dir, "feed.json");
+    int r = file_join(path, sizeof(path), dir, "feed.json");
     if (r < 0)
         return r;
     char hash[65];
@@ -253,7 +246,7 @@ int cache_write_feed(const char *dir, const void *data, size_t len,
     r = file_write_atomic(path, data, len, true);
     if (r < 0)
         return r;
-    r = join(path, sizeof(path), dir, "feed.meta");
+    r = file_join(path, sizeof(path), dir, "feed.meta");
     if (r < 0)
         return r;
     return file_write_atomic(path, meta, n, true);
@@ -262,7 +255,7 @@ int cache_write_feed(const char *dir, const void *data, size_t len,
 int cache_forget_meta(const char *dir)
 {
     char path[PATH_MAX];
-    int r = join(path, sizeof(path), dir, "feed.meta");
+    int r = file_join(path, sizeof(path), dir, "feed.meta");
     if (r < 0)
         return r;
     if (unlink(path) < 0 && errno != ENOENT)
@@ -386,7 +379,7 @@ int cache_write_image(const char *dir, const char *url, const void *data, size_t
 int cache_prune_images(const char *dir, const char *const *urls, size_t n)
 {
     char images[PATH_MAX];
-    int r = join(images, sizeof(images), dir, "images");
+    int r = file_join(images, sizeof(images), dir, "images");
     if (r < 0)
         return r;
     char(*keep)[65] = calloc(n ? n : 1, sizeof(*keep));
@@ -411,7 +404,7 @@ int cache_prune_images(const char *dir, const char *const *urls, size_t n)
         if (wanted)
             continue;
         char path[PATH_MAX];
-        if (join(path, sizeof(path), images, e->d_name) == 0 && unlink(path) == 0)
+        if (file_join(path, sizeof(path), images, e->d_name) == 0 && unlink(path) == 0)
             removed++;
     }
     closedir(d);
