@@ -66,7 +66,7 @@ ASSETS   := assets/default-feed.json assets/fonts/NotoSansSC-Regular.otf \
             assets/fonts/NotoSansSC-Bold.otf assets/images/logo.png
 
 .PHONY: all run test check bench install uninstall clean deps tests asan-tests \
-        format golden screenshots test-arm test-pi lint lint-cppcheck lint-clang-tidy
+        format golden screenshots test-arm test-pi
 all: $(BUILD)/edukiosk
 
 $(BUILD)/edukiosk: $(OBJ)
@@ -135,6 +135,7 @@ LINT_DIR   := $(BUILD)/lint
 LINT_FLAGS  = $(WARN) $(DEFS) $(INCS) $(PKG_CFLAGS)
 TIDY_OK    := $(SRC:src/%.c=$(LINT_DIR)/%.tidy)
 
+.PHONY: lint lint-cppcheck lint-clang-tidy
 lint: lint-cppcheck lint-clang-tidy
 
 lint-cppcheck:

@@ -74,7 +74,7 @@ done
 for tool in cppcheck clang-tidy; do
     [ -z "$runner" ] || break
     log="$logs/lint-$tool.log"
-    make --no-print-directory -j2 BUILD="$build" "lint-$tool" >"$log" 2>&1
+    make --no-print-directory -k -j2 BUILD="$build" "lint-$tool" >"$log" 2>&1
     rc=$?
     tally "$rc" "$tool" "(exit $rc): $log" || tail -n 30 "$log" | sed 's/^/    /'
 done
