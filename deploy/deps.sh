@@ -30,6 +30,8 @@ libgbm1 libegl1 libegl-mesa0 libgles2 libgl1 libgl1-mesa-dri"
 # man), a Latin font with combining marks, and Xvfb for make bench.
 test_pkgs="libcmocka-dev python3 valgrind shellcheck systemd ansible-core
 prometheus man-db fonts-dejavu-core xvfb time procps minisign"
+# make lint's static analysis of src/.
+test_pkgs="$test_pkgs cppcheck clang-tidy"
 
 list=no
 if [ "${1:-}" = --list ]; then

@@ -5,6 +5,7 @@
 #  - unit tests (cmocka programs BUILD/tests/test_*), counted per test case;
 #  - integration tests (tests/it-*.sh, run with the first build's binary),
 #    one count each;
+#  - cppcheck and clang-tidy over src/ (make lint), one count each;
 #  - the unit tests once more from the sanitizer build.
 # TEST_RUNNER: a command the unit tests run under (e.g. qemu-aarch64-static
 # for an ARM build); then only the unit tests run.
@@ -66,6 +67,16 @@ for s in tests/it-*.sh; do
     timeout 600 sh "$s" "$build/edukiosk" >"$log" 2>&1
     rc=$?
     tally "$rc" "$name" "(exit $rc): $log" || tail -n 30 "$log" | sed 's/^/    /'
+done
+
+# Static analysis (make lint): any finding fails.  Not for an emulated
+# run: the sources are the same.
+for tool in cppcheck clang-tidy; do
+    [ -z "$runner" ] || break
+    log="$logs/lint-$tool.log"
+    make --no-print-directory -k -j2 BUILD="$build" "lint-$tool" >"$log" 2>&1
+    rc=$?
+    tally "$rc" "$tool" "(exit $rc): $log" || tail -n 30 "$log" | sed 's/^/    /'
 done
 
 [ -n "$asan" ] && run_unit "$asan" "asan:"

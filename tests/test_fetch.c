@@ -23,6 +23,7 @@
 #include "fetch.h"
 #include "fileutil.h"
 #include "hash.h"
+#include "http.h"
 #include "log.h"
 
 /* ---- the server ------------------------------------------------------- */
@@ -1240,6 +1241,35 @@ static void test_local_feed(void **state)
     rec_free(&r);
 }
 
+/* file:// URLs decode %XX escapes of exactly two hex digits; anything
+ * else after a '%' is part of the name (no sign, space or single digit
+ * taken for an escape). */
+static void test_local_escapes(void **state)
+{
+    (void)state;
+    static const struct {
+        const char *name, *url_name;
+    } cases[] = {
+        {"a b.json", "a%20b.json"}, {"A.json", "%41.json"},   {"%4g.json", "%4g.json"},
+        {"% 41.json", "% 41.json"}, {"%+4.json", "%+4.json"}, {"50%", "50%"},
+        {"%2.json", "%2.json"},     {"%.json", "%25.json"},
+    };
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        char path[512], url[600];
+        snprintf(path, sizeof(path), "%s/%s", docroot, cases[i].name);
+        tu_write_file(path, cases[i].name);
+        snprintf(url, sizeof(url), "file://%s/%s", docroot, cases[i].url_name);
+        struct http_resp r;
+        enum http_outcome o = http_read_local(url, 1024, &r);
+        if (o != HTTP_BODY)
+            fail_msg("%s: %s", url, r.error);
+        assert_int_equal(r.len, strlen(cases[i].name));
+        assert_memory_equal(r.body, cases[i].name, r.len);
+        http_resp_free(&r);
+        assert_int_equal(unlink(path), 0);
+    }
+}
+
 /* ---- the worker thread ---------------------------------------------------- */
 
 /* Waits (bounded) until the recorder has at least n decks or statuses. */
@@ -1427,6 +1457,7 @@ int main(void)
         cmocka_unit_test(test_load_cached),
         cmocka_unit_test(test_fetch_once),
         cmocka_unit_test(test_local_feed),
+        cmocka_unit_test(test_local_escapes),
         cmocka_unit_test(test_worker_and_poke),
         cmocka_unit_test(test_free_interrupts_transfer),
     };

@@ -224,6 +224,19 @@ static SDL_Surface *noise(int w, int h)
 /* A screenshot or a rendered slide on a full disk: SDL_image does not check
  * its writes, so a cut-short PNG used to replace the good one and count as
  * written. */
+/* A joined path either fits whole or is refused: never cut short into the
+ * name of another file. */
+static void test_join(void **state)
+{
+    (void)state;
+    char out[16];
+    assert_int_equal(file_join(out, sizeof(out), "/a/b", "feed.json"), 0);
+    assert_string_equal(out, "/a/b/feed.json");
+    assert_int_equal(file_join(out, sizeof(out), "/a/bc", "feed.json"), 0); /* 15 + NUL */
+    assert_string_equal(out, "/a/bc/feed.json");
+    assert_int_equal(file_join(out, sizeof(out), "/a/bcd", "feed.json"), -ENAMETOOLONG);
+}
+
 static void test_png_full_disk(void **state)
 {
     (void)state;
@@ -255,6 +268,7 @@ int main(void)
         cmocka_unit_test(test_write_full_disk),
         cmocka_unit_test(test_write_with_writer),
         cmocka_unit_test(test_png_full_disk),
+        cmocka_unit_test(test_join),
     };
     return cmocka_run_group_tests(tests, tu_tmpdir_setup, tu_tmpdir_teardown);
 }

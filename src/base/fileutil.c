@@ -47,7 +47,7 @@ int file_open_read(const char *path)
     struct stat st;
     int r = 0;
     if (fstat(fd, &st) < 0)
-        r = -errno;
+        r = -errno; /* NOLINT(bugprone-branch-clone): each is another call's errno */
     else if (!S_ISREG(st.st_mode))
         r = kind_error(st.st_mode);
     else if (fcntl(fd, F_SETFL, 0) < 0)
@@ -116,6 +116,14 @@ int file_read(const char *path, size_t max, char **data, size_t *len)
     buf[n] = '\0';
     *data = buf;
     *len = (size_t)n;
+    return 0;
+}
+
+int file_join(char *out, size_t outlen, const char *dir, const char *name)
+{
+    int n = snprintf(out, outlen, "%s/%s", dir, name);
+    if (n < 0 || (size_t)n >= outlen)
+        return -ENAMETOOLONG;
     return 0;
 }
 

@@ -40,9 +40,9 @@ int file_read(const char *path, size_t max, char **data, size_t *len);
 /* The temporary file a writer callback fills. */
 struct file_out;
 
-/* Appends n bytes.  Errors are sticky: once a write failed, later calls
- * do nothing and return that first error (0 or -errno). */
-int file_out_write(struct file_out *out, const void *p, size_t n);
+/* Appends len bytes of data.  Errors are sticky: once a write failed,
+ * later calls do nothing and return that first error (0 or -errno). */
+int file_out_write(struct file_out *out, const void *data, size_t len);
 
 /* Replaces path with what fill() writes through file_out_write():
  * path.tmp.PID is written, fsynced when `durable`, closed, renamed over
@@ -59,5 +59,10 @@ int file_write_atomic(const char *path, const void *data, size_t len, bool durab
 
 /* mkdir -p; returns 0 or -errno. */
 int file_mkdirs(const char *dir);
+
+/* dir/name into out (outlen bytes): 0, or -ENAMETOOLONG when it does not
+ * fit; then out holds a cut path, for messages only (it could name
+ * another file). */
+int file_join(char *out, size_t outlen, const char *dir, const char *name);
 
 #endif

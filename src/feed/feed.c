@@ -477,8 +477,8 @@ static void parse_top(struct feedval *c, json_t *root, const struct jsonpos *p)
     struct feedval_field f;
     if (feedval_field(c, root, p, "format", &f)) {
         const char *s = json_string_value(f.v);
-        char q[64];
         if (s && strncmp(s, "edukiosk/", 9) == 0 && strcmp(s, FEED_FORMAT_V1) != 0) {
+            char q[64];
             /* A newer format may differ anywhere: its other fields would
              * only produce noise. */
             feedval_err(c, f.p, "this kiosk reads \"" FEED_FORMAT_V1 "\" feeds, not %s",

@@ -217,6 +217,7 @@ void feedimage_collect(struct feedval *c)
     if (c->n_refs == 0)
         return;
     d->images = calloc(c->n_refs, sizeof(*d->images));
+    d->n_images = 0;
     if (!d->images) {
         feedval_oom(c);
         return;

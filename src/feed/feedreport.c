@@ -14,7 +14,9 @@ static char *dup_clean(const char *s)
     /* A diagnostic is one line whatever the feed's keys contain. */
     for (size_t i = 0; i < n; i++) {
         unsigned char ch = (unsigned char)s[i];
-        r[i] = (ch < 0x20 || ch == 0x7f) ? '?' : (char)ch;
+        r[i] = s[i];
+        if (ch < 0x20 || ch == 0x7f)
+            r[i] = '?';
     }
     r[n] = '\0';
     return r;

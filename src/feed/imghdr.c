@@ -436,8 +436,8 @@ static const char *other_format(const unsigned char *d, size_t len)
 int imghdr_check(const unsigned char *d, size_t len, long max_pixels,
                  struct imghdr_info *info, char *why, size_t whylen)
 {
-    struct walk w = {
-        .d = d, .len = len, .max_pixels = max_pixels, .why = why, .whylen = whylen};
+    struct walk w = {.d = d, .len = len, .max_pixels = max_pixels, .whylen = whylen};
+    w.why = why; /* not in the initialiser: clang-tidy 14 would call why unwritten */
     w.info.format = d ? sniff(d, len) : IMGHDR_NONE;
     int r = -1;
     switch (w.info.format) {

@@ -432,7 +432,9 @@ json_t *jsonpos_load(const char *bytes, size_t len, const struct feed_limits *li
                      struct feed_report *rep, struct jsonpos *index)
 {
     memset(index, 0, sizeof(*index));
-    long start = precheck(rep, bytes ? bytes : "", len, lim);
+    if (!bytes)
+        bytes = ""; /* no text (len 0): "the feed is empty" */
+    long start = precheck(rep, bytes, len, lim);
     if (start < 0)
         return NULL;
     const char *text = bytes + start;

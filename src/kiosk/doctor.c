@@ -18,6 +18,7 @@
 #include "doctor_sys.h"
 #include "feed.h"
 #include "feedsig.h"
+#include "fileutil.h"
 #include "font.h"
 #include "http.h"
 #include "kiosk.h"
@@ -68,7 +69,7 @@ static bool check_running_kiosk(struct doctor *d, const struct config *c)
     if (f) {
         if (!fgets(comm, sizeof(comm), f))
             comm[0] = '\0';
-        fclose(f);
+        (void)fclose(f); /* read only: nothing to lose */
     }
     bool running = strncmp(comm, "edukiosk", 8) == 0;
     if (running) {
@@ -361,7 +362,11 @@ static void check_signature(struct doctor *d, const struct config *c, const char
     }
     struct feedsig sig;
     int r = source_verify(c, c->feed, body, len, &sig, mem);
-    fclose(mem);
+    if (fclose(mem) != 0) {
+        free(why);
+        doctor_say(d, DOCTOR_WARN, "signature: out of memory. Check memory.");
+        return;
+    }
     if (r == 0) {
         char when[40];
         feedsig_time(sig.timestamp, when, sizeof(when));
@@ -413,11 +418,11 @@ static void check_cache(struct doctor *d, const struct config *c)
         return;
     }
     char path[4096];
-    snprintf(path, sizeof(path), "%s/feed.json", dir);
     struct cache_meta m;
     struct stat st;
     int r = cache_read_meta(dir, &m);
-    if (stat(path, &st) < 0 || r < 0) {
+    if (file_join(path, sizeof(path), dir, "feed.json") < 0 || stat(path, &st) < 0 ||
+        r < 0) {
         doctor_say(d, DOCTOR_WARN,
                    "cache: no cached feed in %s yet. It appears after "
                    "the first good download.",

@@ -20,7 +20,7 @@ void doctor_say(struct doctor *d, enum doctor_level lv, const char *fmt, ...)
     vsnprintf(msg, sizeof(msg), fmt, ap);
     va_end(ap);
     fprintf(d->out, "%s %s\n", names[lv], msg);
-    fflush(d->out);
+    (void)fflush(d->out); /* line by line as the checks run; best effort */
     if (lv == DOCTOR_FAIL && !d->reason[0])
         snprintf(d->reason, sizeof(d->reason), "%s", msg);
 }

@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "clock.h"
+#include "fileutil.h"
 #include "log.h"
 #include "platform.h"
 #include "raster.h"
@@ -61,7 +62,8 @@ static time_t last_known_good_time(const struct config *cfg)
     struct stat st;
     if (!cfg->cache_dir)
         return 0;
-    snprintf(path, sizeof(path), "%s/feed.json", cfg->cache_dir);
+    if (file_join(path, sizeof(path), cfg->cache_dir, "feed.json") < 0)
+        return 0;
     return stat(path, &st) == 0 ? st.st_mtime : 0;
 }
 
@@ -133,6 +135,8 @@ static void on_fetch_status(void *ud, const struct fetch_status *st)
 
 static void on_signal(int sig, void *ud)
 {
+    /* The event's pointer carries the signal number, an int. */
+    /* NOLINTNEXTLINE(performance-no-int-to-ptr) */
     push(ud, EV_SIGNAL, (void *)(intptr_t)sig);
 }
 
@@ -570,7 +574,8 @@ out:
     if (o->stats && rc == 0) {
         stats_set_counters(&k.stats, k.show ? show_slides_shown(k.show) : 0,
                            k.show ? show_deck_swaps(k.show) : 0);
-        stats_print(&k.stats, stdout);
+        if (stats_print(&k.stats, stdout) < 0)
+            LOG_WARN("--stats: cannot write the statistics to standard output");
     }
     teardown(&k);
     return rc;

@@ -3,6 +3,7 @@
  * reported, since SDL silently falls back to one that shows nothing), the
  * back end (GPU renderer, or the window surface without one), and the
  * SIGUSR1 screenshot. */
+#include <errno.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -19,10 +20,13 @@ void kiosk_screenshot(struct kiosk *k)
     char path[PATH_MAX];
     const char *sf = k->cfg->status_file;
     const char *slash = sf ? strrchr(sf, '/') : NULL;
-    if (slash)
-        snprintf(path, sizeof(path), "%.*s/screenshot.png", (int)(slash - sf), sf);
-    else
-        snprintf(path, sizeof(path), "screenshot.png");
+    int n =
+        slash ? snprintf(path, sizeof(path), "%.*s/screenshot.png", (int)(slash - sf), sf)
+              : snprintf(path, sizeof(path), "screenshot.png");
+    if (n < 0 || (size_t)n >= sizeof(path)) {
+        LOG_ERR("cannot write a screenshot beside %s: %s", sf, strerror(ENAMETOOLONG));
+        return;
+    }
     SDL_Surface *s = render_read_pixels(k->rd);
     if (!s) {
         LOG_ERR("cannot write screenshot %s: cannot read the screen back", path);

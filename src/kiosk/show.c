@@ -172,8 +172,10 @@ static void finish_transition(struct show *s, uint64_t now_ms)
 static bool start_boundary(struct show *s, uint64_t now_ms)
 {
     int dir = s->forced ? s->force_dir : 1;
-    struct deck *d;
+    struct deck *d = NULL;
     int t = target(s, dir, &d);
+    if (!d)
+        return false; /* cannot happen (a show has a deck); the analyzer can't tell */
 
     if (d == s->deck && t == s->index) {
         /* Only this slide is eligible: keep it, restart its timer. */

@@ -99,7 +99,7 @@ void stats_summarize(const struct stats *s, struct stats_summary *out)
     out->trans_p99_ms = quantile(s->hist_trans, s->trans_frames, 0.99);
 }
 
-void stats_print(const struct stats *s, FILE *out)
+int stats_print(const struct stats *s, FILE *out)
 {
     struct stats_summary sum;
     stats_summarize(s, &sum);
@@ -116,5 +116,5 @@ void stats_print(const struct stats *s, FILE *out)
             (unsigned long long)sum.frames, s->first_frame_ms, sum.p50_ms, sum.p99_ms,
             sum.max_ms, (unsigned long long)s->trans_frames, sum.trans_p50_ms,
             sum.trans_p99_ms, s->slides_shown, s->deck_swaps, ru.ru_maxrss, cpu);
-    fflush(out);
+    return fflush(out) == 0 && !ferror(out) ? 0 : -1;
 }

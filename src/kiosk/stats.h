@@ -34,8 +34,8 @@ void stats_frame(struct stats *s, uint64_t us, bool transition);
 void stats_first_frame(struct stats *s);
 void stats_set_counters(struct stats *s, unsigned slides_shown, unsigned deck_swaps);
 void stats_summarize(const struct stats *s, struct stats_summary *out);
-/* The --stats JSON line. */
-void stats_print(const struct stats *s, FILE *out);
+/* The --stats JSON line; -1 if it could not be written. */
+int stats_print(const struct stats *s, FILE *out);
 /* Milliseconds since this process started (from /proc/self/stat). */
 double stats_uptime_ms(void);
 

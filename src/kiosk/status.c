@@ -263,12 +263,6 @@ char *status_json(struct status *st)
 
 /* ---- metrics ------------------------------------------------------------ */
 
-struct buf {
-    char *s;
-    size_t len;
-    FILE *f;
-};
-
 /* A label value with \, " and newline escaped. */
 static void label(FILE *f, const char *v)
 {

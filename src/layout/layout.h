@@ -97,7 +97,7 @@ struct chrome_layout {
                              * leaves room for it whenever it has one) */
 };
 
-void layout_chrome(const struct deck *d, int w, int h, struct chrome_layout *out);
+void layout_chrome(const struct deck *d, int w, int h, struct chrome_layout *c);
 
 /* Lays out slide s of deck d for a w × h screen at time now (countdown and
  * timeline "days to go" depend on it: by local day, or by minute when a

@@ -69,7 +69,7 @@ struct flow_sol flow_solve(struct lb *b, struct flow *f, int lo, int hi, int ava
         s.px = hi;
         return s;
     }
-    int lines[MAX_ENTRIES];
+    int lines[MAX_ENTRIES] = {0};
     if (flow_height(b, f, lo, CAP_NONE, lines) <= avail) {
         while (hi - lo > 1 && !b->fail) {
             int mid = lo + (hi - lo) / 2;

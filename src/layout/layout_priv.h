@@ -150,8 +150,8 @@ struct flow {
     double gap_em; /* between rows */
 };
 
-#define CAP_NONE 0  /* entries take the lines they need */
-#define CAP_HIDE -1 /* entries show no text at all (last resort) */
+#define CAP_NONE 0    /* entries take the lines they need */
+#define CAP_HIDE (-1) /* entries show no text at all (last resort) */
 
 struct flow_sol {
     int px, cap;

@@ -92,7 +92,7 @@ void lay_title(struct lb *b, const struct slide *s, struct lay_box a)
 void lay_list(struct lb *b, const struct slide *s, struct lay_box a, bool portrait)
 {
     struct lay_box body = lb_title(b, s->title, a);
-    int n = (int)(s->n_items > MAX_ENTRIES ? MAX_ENTRIES : s->n_items);
+    int n = s->n_items > MAX_ENTRIES ? MAX_ENTRIES : (int)s->n_items;
     if (n <= 0 || body.h <= 0)
         return;
     /* A few items each get a panel: the slide reads as designed rather
@@ -295,7 +295,7 @@ static void card_fit(struct lb *b, const struct slide *s, int n, int cw, int ch,
 void lay_cards(struct lb *b, const struct slide *s, struct lay_box a)
 {
     struct lay_box body = lb_title(b, s->title, a);
-    int n = (int)(s->n_cards > MAX_ENTRIES ? MAX_ENTRIES : s->n_cards);
+    int n = s->n_cards > MAX_ENTRIES ? MAX_ENTRIES : (int)s->n_cards;
     if (n <= 0 || body.h <= 0)
         return;
     int gap = sc(b, 28);
@@ -324,7 +324,7 @@ void lay_cards(struct lb *b, const struct slide *s, struct lay_box a)
      * rows gives each row its own, so a short row leaves no empty lower
      * halves (cards in a row still match). */
     bool own_rows = body.h > body.w;
-    int row_h[MAX_ENTRIES], row_y[MAX_ENTRIES];
+    int row_h[MAX_ENTRIES] = {0}, row_y[MAX_ENTRIES] = {0};
     int grid_h = (rows - 1) * gap;
     for (int r = 0; r < rows; r++) {
         row_h[r] = own_rows ? 0 : cf->need;

@@ -256,14 +256,14 @@ static void lay_timeline_v(struct lb *b, const struct slide *s, struct lay_box b
     int tx = body.x + sc(b, 80);
     int tw = body.x + body.w - tx;
     int gap_x = sc(b, 24);
-    const char *dates[MAX_MILESTONES], *labels[MAX_MILESTONES];
+    const char *dates[MAX_MILESTONES] = {0}, *labels[MAX_MILESTONES] = {0};
     for (int i = 0; i < n; i++) {
         dates[i] = s->milestones[i].date;
         labels[i] = s->milestones[i].label;
     }
     struct pills pl;
     struct text_lines dt[MAX_MILESTONES], lt[MAX_MILESTONES];
-    int date_w, lx, lw, hlh, hp;
+    int date_w, lx, lw, hlh;
     int g = sc(b, 8);
     struct flow f;
     struct flow_sol sol;
@@ -286,7 +286,7 @@ static void lay_timeline_v(struct lb *b, const struct slide *s, struct lay_box b
                                   .min_px = sc(b, 30), .bold = true, .line_spacing = 1.3f,
                                   .max_lines = 1};
         lb_fit_common(b, &dr, dates, n, dt);
-        hp = dr.max_px;
+        int hp = dr.max_px;
         date_w = 0;
         for (int i = 0; i < n; i++)
             date_w = imax(date_w, widest(&dt[i]));
@@ -375,7 +375,7 @@ void lay_timeline(struct lb *b, const struct slide *s, struct lay_box a, time_t 
                   bool portrait)
 {
     struct lay_box body = lb_title(b, s->title, a);
-    int n = (int)(s->n_milestones > MAX_MILESTONES ? MAX_MILESTONES : s->n_milestones);
+    int n = s->n_milestones > MAX_MILESTONES ? MAX_MILESTONES : (int)s->n_milestones;
     if (n <= 0 || body.h <= 0)
         return;
     struct ms_state st[MAX_MILESTONES];

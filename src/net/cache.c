@@ -18,14 +18,6 @@
 #define IMAGE_MAGIC "edukiosk-image 1"
 #define META_MAX 16384 /* feed.meta and an image header are small */
 
-static int join(char *out, size_t outlen, const char *dir, const char *name)
-{
-    int n = snprintf(out, outlen, "%s/%s", dir, name);
-    if (n < 0 || (size_t)n >= outlen)
-        return -ENAMETOOLONG;
-    return 0;
-}
-
 /* Copies a value, dropping control characters so a hostile header cannot
  * add lines to the metadata.  Returns false if it does not fit (the
  * caller then stores nothing: a cut validator would never match). */
@@ -154,7 +146,7 @@ static int parse_meta(const char *text, size_t len, struct cache_meta *m)
 int cache_prepare(const char *dir)
 {
     char images[PATH_MAX];
-    int r = join(images, sizeof(images), dir, "images");
+    int r = file_join(images, sizeof(images), dir, "images");
     if (r < 0)
         return r;
     r = file_mkdirs(images);
@@ -173,7 +165,8 @@ int cache_prepare(const char *dir)
             if (!strstr(e->d_name, ".tmp."))
                 continue;
             char path[PATH_MAX];
-            if (join(path, sizeof(path), dirs[i], e->d_name) == 0 && unlink(path) == 0)
+            if (file_join(path, sizeof(path), dirs[i], e->d_name) == 0 &&
+                unlink(path) == 0)
                 LOG_DBG("removed stale temp file %s", path);
         }
         closedir(d);
@@ -184,7 +177,7 @@ int cache_prepare(const char *dir)
 int cache_read_meta(const char *dir, struct cache_meta *m)
 {
     char path[PATH_MAX];
-    int r = join(path, sizeof(path), dir, "feed.meta");
+    int r = file_join(path, sizeof(path), dir, "feed.meta");
     if (r < 0)
         return r;
     char *text;
@@ -205,7 +198,7 @@ int cache_read_feed(const char *dir, size_t max, char **data, size_t *len,
     char path[PATH_MAX];
     *data = NULL;
     *len = 0;
-    int r = join(path, sizeof(path), dir, "feed.json");
+    int r = file_join(path, sizeof(path), dir, "feed.json");
     if (r < 0)
         return r;
     r = file_read(path, max, data, len);
@@ -231,7 +224,7 @@ int cache_write_feed(const char *dir, const void *data, size_t len, const char *
                      size_t siglen, const struct cache_meta *m)
 {
     char path[PATH_MAX];
-    int r = join(path, sizeof(path), dir, "feed.json.minisig");
+    int r = file_join(path, sizeof(path), dir, "feed.json.minisig");
     if (r < 0)
         return r;
     /* The signature first: a crash before the feed follows leaves a pair
@@ -242,7 +235,7 @@ int cache_write_feed(const char *dir, const void *data, size_t len, const char *
         r = -errno;
     if (r < 0)
         return r;
-    r = join(path, sizeof(path), dir, "feed.json");
+    r = file_join(path, sizeof(path), dir, "feed.json");
     if (r < 0)
         return r;
     char hash[65];
@@ -265,7 +258,7 @@ int cache_write_feed(const char *dir, const void *data, size_t len, const char *
     r = file_write_atomic(path, data, len, true);
     if (r < 0)
         return r;
-    r = join(path, sizeof(path), dir, "feed.meta");
+    r = file_join(path, sizeof(path), dir, "feed.meta");
     if (r < 0)
         return r;
     return file_write_atomic(path, meta, n, true);
@@ -276,7 +269,7 @@ int cache_read_sig(const char *dir, char **sig, size_t *len)
     char path[PATH_MAX];
     *sig = NULL;
     *len = 0;
-    int r = join(path, sizeof(path), dir, "feed.json.minisig");
+    int r = file_join(path, sizeof(path), dir, "feed.json.minisig");
     if (r < 0)
         return r;
     return file_read(path, MINISIG_MAX_FILE, sig, len);
@@ -285,7 +278,7 @@ int cache_read_sig(const char *dir, char **sig, size_t *len)
 int cache_forget_meta(const char *dir)
 {
     char path[PATH_MAX];
-    int r = join(path, sizeof(path), dir, "feed.meta");
+    int r = file_join(path, sizeof(path), dir, "feed.meta");
     if (r < 0)
         return r;
     if (unlink(path) < 0 && errno != ENOENT)
@@ -409,7 +402,7 @@ int cache_write_image(const char *dir, const char *url, const void *data, size_t
 int cache_prune_images(const char *dir, const char *const *urls, size_t n)
 {
     char images[PATH_MAX];
-    int r = join(images, sizeof(images), dir, "images");
+    int r = file_join(images, sizeof(images), dir, "images");
     if (r < 0)
         return r;
     char(*keep)[65] = calloc(n ? n : 1, sizeof(*keep));
@@ -434,7 +427,7 @@ int cache_prune_images(const char *dir, const char *const *urls, size_t n)
         if (wanted)
             continue;
         char path[PATH_MAX];
-        if (join(path, sizeof(path), images, e->d_name) == 0 && unlink(path) == 0)
+        if (file_join(path, sizeof(path), images, e->d_name) == 0 && unlink(path) == 0)
             removed++;
     }
     closedir(d);

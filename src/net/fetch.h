@@ -98,7 +98,7 @@ enum fetch_result fetch_cycle(struct fetcher *f, double *next_delay_s);
  * failures > 0: back-off from refresh_min_s (or 5 s), doubling, capped at
  * 10 min, then scaled into [50 %, 100 %].  r in [0, 1) is the jitter.
  * Pure. */
-double fetch_next_delay(const struct fetch_config *cfg, int hint_s, int failures,
+double fetch_next_delay(const struct fetch_config *in, int hint_s, int failures,
                         double r);
 
 /* Width and height from a PNG, JPEG, GIF or WebP header, without
@@ -113,11 +113,11 @@ const char *fetch_result_name(enum fetch_result r);
  * NULL also when the cache belongs to another URL or is damaged; a cached
  * feed that no longer parses is logged and its validators are dropped, so
  * that the next fetch downloads the feed again.  Any thread. */
-struct deck *fetch_load_cached(const struct fetch_config *cfg);
+struct deck *fetch_load_cached(const struct fetch_config *in);
 
 /* One blocking GET of a feed for --check: bytes into *data (caller frees).
  * Returns 0, or -1 with a message in err. */
-int fetch_once(const struct fetch_config *cfg, const char *url, char **data, size_t *len,
+int fetch_once(const struct fetch_config *in, const char *url, char **data, size_t *len,
                char *err, size_t errlen);
 
 #endif

@@ -1,6 +1,7 @@
 #define LOG_MODULE "fetch" /* one prefix for all of the feed download */
 #include "http.h"
 
+#include <ctype.h>
 #include <curl/curl.h>
 #include <errno.h>
 #include <pthread.h>
@@ -559,6 +560,16 @@ enum http_outcome http_get(struct http_client *cl, const char *url, const char *
 /* ------------------------------------------------------------------ */
 /* A local file                                                          */
 
+/* The byte of the %XX escape at p: exactly two hex digits, else -1 (a
+ * lone '%' stays as it is). */
+static int pct_byte(const char *p)
+{
+    if (p[0] != '%' || !isxdigit((unsigned char)p[1]) || !isxdigit((unsigned char)p[2]))
+        return -1;
+    const char hex[3] = {p[1], p[2], '\0'};
+    return (int)strtol(hex, NULL, 16);
+}
+
 enum http_outcome http_read_local(const char *ref, size_t cap, struct http_resp *r)
 {
     memset(r, 0, sizeof(*r));
@@ -574,8 +585,8 @@ enum http_outcome http_read_local(const char *ref, size_t cap, struct http_resp 
     size_t j = 0;
     bool url = p != ref;
     for (; *p && j + 1 < sizeof(path); p++) {
-        unsigned int v;
-        if (url && p[0] == '%' && sscanf(p + 1, "%2x", &v) == 1 && v != 0) {
+        int v = url ? pct_byte(p) : -1;
+        if (v > 0) {
             path[j++] = (char)v;
             p += 2;
         } else {

@@ -35,9 +35,13 @@ static void add_text_boxes(json_t *boxes, const struct slide_layout *l, int dx, 
 
 static int save_png(SDL_Surface *s, const char *dir, int n)
 {
-    char path[PATH_MAX];
-    snprintf(path, sizeof(path), "%s/slide-%02d.png", dir, n);
+    char path[PATH_MAX], name[32];
+    snprintf(name, sizeof(name), "slide-%02d.png", n);
     char err[256];
+    if (file_join(path, sizeof(path), dir, name) < 0) {
+        LOG_ERR("cannot write %s in %s: %s", name, dir, strerror(ENAMETOOLONG));
+        return -1;
+    }
     if (pngfile_save(path, s, true, err, sizeof(err)) < 0) {
         LOG_ERR("cannot write %s: %s", path, err);
         return -1;
@@ -149,9 +153,10 @@ int export_render(const struct deck *cd, const char *dir, int w, int h, time_t n
     }
 
     char path[PATH_MAX];
-    snprintf(path, sizeof(path), "%s/layout.json", dir);
+    int wr = file_join(path, sizeof(path), dir, "layout.json");
     char *text = json_dumps(out, JSON_INDENT(2));
-    int wr = text ? file_write_atomic(path, text, strlen(text), true) : -ENOMEM;
+    if (wr == 0)
+        wr = text ? file_write_atomic(path, text, strlen(text), true) : -ENOMEM;
     if (wr < 0) {
         LOG_ERR("cannot write %s: %s", path, file_strerror(wr));
         free(text);

@@ -397,8 +397,9 @@ static void composite(SDL_Surface *dst, const SDL_Surface *src, int x, int y)
         int dy = y + sy;
         if (dy < 0 || dy >= dst->h)
             continue;
-        const Uint32 *sp = (const Uint32 *)((const Uint8 *)src->pixels + sy * src->pitch);
-        Uint32 *dp = (Uint32 *)((Uint8 *)dst->pixels + dy * dst->pitch);
+        const Uint32 *sp = (const Uint32 *)((const Uint8 *)src->pixels +
+                                            (size_t)sy * (size_t)src->pitch);
+        Uint32 *dp = (Uint32 *)((Uint8 *)dst->pixels + (size_t)dy * (size_t)dst->pitch);
         for (int sx = 0; sx < src->w; sx++) {
             int dx = x + sx;
             if (dx < 0 || dx >= dst->w)

@@ -35,7 +35,7 @@ int fontset_open_faces(const struct fontset *fs);
 /* A text_measure_fn: ctx is the fontset; rtl is the paragraph direction
  * (text_bidi_rtl()).  Sum of the widths of the runs; 0 for empty text or
  * on failure (logged). */
-int fontset_measure(void *fs, const char *s, size_t len, int px, bool bold, bool rtl);
+int fontset_measure(void *ctx, const char *s, size_t len, int px, bool bold, bool rtl);
 
 /* Draws s[0..len) as one line of a paragraph of direction rtl, in visual
  * order; a new ARGB8888 surface of width fontset_measure() and height

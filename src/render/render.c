@@ -478,8 +478,10 @@ static SDL_Rect diff_box(struct render *rd, uint64_t a, uint64_t b, int top)
         return all;
     int y0 = -1, y1 = -1, x0 = x->w, x1 = -1;
     for (int row = top; row < x->h; row++) {
-        const Uint32 *ra = (const Uint32 *)((const Uint8 *)x->pixels + row * x->pitch);
-        const Uint32 *rb = (const Uint32 *)((const Uint8 *)y->pixels + row * y->pitch);
+        const Uint32 *ra =
+            (const Uint32 *)((const Uint8 *)x->pixels + (size_t)row * (size_t)x->pitch);
+        const Uint32 *rb =
+            (const Uint32 *)((const Uint8 *)y->pixels + (size_t)row * (size_t)y->pitch);
         if (memcmp(ra, rb, (size_t)x->w * 4) == 0)
             continue;
         if (y0 < 0)

@@ -81,7 +81,7 @@ void render_draw_ticker(struct render *rd, const struct frame *f, const SDL_Rect
         long total = ticker_length(rd, gap);
         if (rd->strip_stale)
             build_strip(rd, gap, total);
-        if (rd->strip) {
+        if (rd->strip && total > 0) {
             long off = (long)fmod((double)f->ticker_ms * render_ticker_speed(rd) / 1000.0,
                                   (double)total);
             /* Strip column shown at the band's left edge. */

@@ -36,7 +36,6 @@ struct render *render_new_streamed(SDL_Renderer *r, int w, int h)
 
 int render_stream_present(struct render *rd, const SDL_Rect *region)
 {
-    static bool warned;
     const SDL_Surface *o = rd->out;
     const Uint8 *src = (const Uint8 *)o->pixels + (size_t)region->y * (size_t)o->pitch +
                        (size_t)region->x * 4;
@@ -44,6 +43,7 @@ int render_stream_present(struct render *rd, const SDL_Rect *region)
      * buffer holds an older frame, not the last one. */
     if (SDL_UpdateTexture(rd->stream, region, src, o->pitch) < 0 ||
         SDL_RenderCopy(rd->present, rd->stream, NULL, NULL) < 0) {
+        static bool warned;
         if (!warned)
             LOG_WARN("cannot update the screen: %s", SDL_GetError());
         warned = true;

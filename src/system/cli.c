@@ -257,7 +257,9 @@ static int parse_options(int argc, char **argv, struct cli *cli, FILE *err,
         int opt = getopt_long(argc, args, ":f:c:o:vhV", long_opts, NULL);
         if (opt == -1)
             break;
-        const char *arg = optarg;
+        /* getopt_long sets optarg for every option that takes an
+         * argument; it is NULL only for --check without =SOURCE. */
+        const char *arg = optarg ? optarg : "";
         switch (opt) {
         case 'f':
             if (*arg == '\0') {
@@ -329,7 +331,7 @@ static int parse_options(int argc, char **argv, struct cli *cli, FILE *err,
         case OPT_CHECK:
             if ((r = set_mode(cli, CLI_CHECK, "--check", err)) < 0)
                 goto out;
-            if (arg) {
+            if (optarg) {
                 free(cli->check_source);
                 cli->check_source = strdup(arg);
                 if (!cli->check_source)

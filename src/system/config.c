@@ -30,7 +30,7 @@ struct key {
                 "midnight), `on` (all day) or `off`"
 #define KIB 1024LL
 /* A real file is a few KiB; the cap stops /dev/zero-like surprises. */
-#define CONFIG_MAX_BYTES (1024 * 1024)
+#define CONFIG_MAX_BYTES ((size_t)1024 * 1024)
 #define MIB (1024LL * 1024)
 
 static const struct key keys[] = {
@@ -205,13 +205,11 @@ int config_set(struct config *c, const char *key, const char *value, char *err,
 
 static char *path_join(const char *a, const char *b)
 {
-    size_t la = strlen(a), lb = strlen(b);
-    char *s = malloc(la + lb + 2);
+    size_t n = strlen(a) + strlen(b) + 2;
+    char *s = malloc(n);
     if (!s)
         return NULL;
-    memcpy(s, a, la);
-    s[la] = '/';
-    memcpy(s + la + 1, b, lb + 1);
+    snprintf(s, n, "%s/%s", a, b);
     return s;
 }
 
@@ -504,7 +502,7 @@ int config_load(struct config *c, const char *path, bool must_exist, FILE *err)
     if (r == -ENOENT && !must_exist)
         return 0;
     if (r == -EFBIG) {
-        fprintf(err, "%s: larger than %d KiB; not a configuration file?\n", path,
+        fprintf(err, "%s: larger than %zu KiB; not a configuration file?\n", path,
                 CONFIG_MAX_BYTES / 1024);
         return -1;
     }

@@ -11,7 +11,7 @@
 #include "fileutil.h"
 
 /* Larger than any real bundle of CA certificates (Debian's is ~200 KiB). */
-#define PEM_MAX_BYTES (16 * 1024 * 1024)
+#define PEM_MAX_BYTES ((size_t)16 * 1024 * 1024)
 
 /* "path: what", always -1. */
 static int problem(char *err, size_t errlen, const char *path, const char *what)

@@ -316,9 +316,9 @@ static int parse_sites(const char *v, struct confval *out, char *err, size_t err
         const char *end = p;
         while (end > start && (end[-1] == ' ' || end[-1] == '\t'))
             end--;
-        size_t len = (size_t)(end - start);
-        if (len == 0)
+        if (end == start)
             return fail(err, errlen, "empty site tag (two commas in a row?)");
+        size_t len = (size_t)(end - start);
         if (len > MAX_TAG)
             return fail(err, errlen, "site tag longer than %d bytes", MAX_TAG);
         for (const char *q = start; q < end; q++)
@@ -335,7 +335,7 @@ static int parse_sites(const char *v, struct confval *out, char *err, size_t err
 
 /* ---- by type ---------------------------------------------------------- */
 
-int confval_parse(enum confval_type t, long long min, long long max, const char *v,
+int confval_parse(enum confval_type t, long long min, long long max, const char *text,
                   struct confval *out, char *err, size_t errlen)
 {
     memset(out, 0, sizeof(*out));
@@ -343,12 +343,12 @@ int confval_parse(enum confval_type t, long long min, long long max, const char 
     switch (t) {
     case CONFVAL_STR:
     case CONFVAL_CMD:
-        r = parse_text(v, out, err, errlen);
+        r = parse_text(text, out, err, errlen);
         break;
     case CONFVAL_KEYS: {
         struct minisig_keyring ring;
-        r = parse_text(v, out, err, errlen);
-        if (r == 0 && keyring_load(&ring, v, err, errlen) < 0) {
+        r = parse_text(text, out, err, errlen);
+        if (r == 0 && keyring_load(&ring, text, err, errlen) < 0) {
             confval_free(out);
             r = -1;
         }
@@ -357,41 +357,41 @@ int confval_parse(enum confval_type t, long long min, long long max, const char 
     case CONFVAL_DIR:
     case CONFVAL_OUTPUT:
     case CONFVAL_PEM:
-        r = parse_path(t, v, out, err, errlen);
+        r = parse_path(t, text, out, err, errlen);
         break;
     case CONFVAL_URL:
-        r = parse_url(v, out, err, errlen);
+        r = parse_url(text, out, err, errlen);
         break;
     case CONFVAL_DRIVER:
-        r = parse_driver(v, out, err, errlen);
+        r = parse_driver(text, out, err, errlen);
         break;
     case CONFVAL_INT:
     case CONFVAL_LONG:
     case CONFVAL_SIZE:
-        r = parse_bounded(t, min, max, v, out, err, errlen);
+        r = parse_bounded(t, min, max, text, out, err, errlen);
         break;
     case CONFVAL_BOOL:
-        if (parse_bool(v, &out->i) < 0)
+        if (parse_bool(text, &out->i) < 0)
             r = fail(err, errlen, "must be yes or no");
         break;
     case CONFVAL_ROTATION:
-        if (parse_number(v, false, &out->i) < 0 ||
+        if (parse_number(text, false, &out->i) < 0 ||
             (out->i != 0 && out->i != 90 && out->i != 180 && out->i != 270))
             r = fail(err, errlen, "must be 0, 90, 180 or 270");
         break;
     case CONFVAL_LOGLEVEL:
-        out->i = log_level_parse(v);
+        out->i = log_level_parse(text);
         if (out->i < 0)
             r = fail(err, errlen, "must be error, warning, info or debug");
         break;
     case CONFVAL_LANG:
-        r = parse_lang(v, out, err, errlen);
+        r = parse_lang(text, out, err, errlen);
         break;
     case CONFVAL_SITES:
-        r = parse_sites(v, out, err, errlen);
+        r = parse_sites(text, out, err, errlen);
         break;
     case CONFVAL_DAY:
-        r = parse_day(v, out, err, errlen);
+        r = parse_day(text, out, err, errlen);
         break;
     }
     if (r < 0)

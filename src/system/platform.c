@@ -16,8 +16,6 @@
 
 #include "log.h"
 
-extern char **environ;
-
 /* ---- signals ---------------------------------------------------------- */
 
 static void handled_signals(sigset_t *set)
@@ -105,8 +103,11 @@ void platform_signals_stop(void)
 static void one_line(const char *in, char *out, size_t len)
 {
     size_t i = 0;
-    for (; in[i] && i + 1 < len; i++)
-        out[i] = (in[i] == '\n' || in[i] == '\r') ? ' ' : in[i];
+    for (; in[i] && i + 1 < len; i++) {
+        out[i] = in[i];
+        if (in[i] == '\n' || in[i] == '\r')
+            out[i] = ' ';
+    }
     out[i] = '\0';
 }
 
@@ -295,7 +296,7 @@ static int wait_child(pid_t pid, int timeout_s, enum kill_reason *killed)
             kill(-pid, SIGKILL);
             kill_at = 0;
         }
-        struct timespec ts = {0, 20 * 1000 * 1000};
+        struct timespec ts = {0, 20L * 1000 * 1000};
         nanosleep(&ts, NULL);
     }
 }

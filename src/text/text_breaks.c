@@ -210,7 +210,7 @@ static bool single_ideograph(UBreakIterator *bi, const char *s, size_t a, size_t
  * TEXT_WORD_GUESS.  ICU segments a run of ideographs its dictionary has
  * no word for into single characters ("名|师", "好|评", "互|联|网"): a
  * boundary between two single ideographs is where it knew no word, not
- * where it knew two. */
+ * where it knew two.  o starts empty. */
 static int word_edges(const char *s, size_t len, struct text_breaks *o)
 {
     if (len == 0)
@@ -226,8 +226,9 @@ static int word_edges(const char *s, size_t len, struct text_breaks *o)
         if (p <= 0 || (size_t)p <= a || (size_t)p > len)
             continue;
         bool single = single_ideograph(bi, s, a, (size_t)p);
-        /* The boundary before this segment is known now. */
-        if (a > 0)
+        /* The boundary before this segment (at a, pushed last) is known
+         * now. */
+        if (o->n > 0)
             o->edge[o->n - 1] = prev_single && single ? TEXT_WORD_GUESS : TEXT_WORD_EDGE;
         if ((size_t)p < len)
             rc = breaks_push(o, (size_t)p, TEXT_WORD_EDGE);
