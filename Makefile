@@ -138,10 +138,12 @@ test-pi:
 	@sh deploy/deps.sh build run test cross-arm64 cross-armhf pi
 	@sh tests/pi/test-pi.sh
 
+# edukiosk beside a Chromium kiosk, same deck and Xvfb (docs/performance.md);
+# BENCH_SECS, BENCH_RUNS.  Not part of `make test`.
 bench:
-	@sh deploy/deps.sh build run test
+	@sh deploy/deps.sh build run bench
 	@$(MAKE) --no-print-directory all
-	@sh tests/bench.sh $(BUILD)/edukiosk
+	@sh tests/bench.sh $(BUILD)/edukiosk $(or $(BENCH_SECS),30) $(or $(BENCH_RUNS),1)
 
 golden: all
 	@sh tests/update-golden.sh $(BUILD)/edukiosk
