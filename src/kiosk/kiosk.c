@@ -441,6 +441,10 @@ static void run_loop(struct kiosk *k)
             k->fonts_swaps = show_deck_swaps(k->show);
             raster_new_deck(k->raster);
         }
+        /* What the raster thread does first: the picture for the screen
+         * (asked for by build_frame), its chrome, then the next one. */
+        struct frame f;
+        build_frame(k, now_ms, &f);
         struct deck *d = show_deck(k->show);
         kiosk_update_chrome(k, d);
         struct deck *up;
@@ -448,8 +452,6 @@ static void run_loop(struct kiosk *k)
         if (up) {
             kiosk_want_picture(k, up, upi < 0 ? PIC_FALLBACK : PIC_SLIDE, upi, true);
         }
-
-        struct frame f;
         bool complete = build_frame(k, now_ms, &f);
         bool anim = animating(k, &f);
         if ((k->dirty || anim) && complete) {
@@ -537,10 +539,9 @@ int kiosk_run(const struct kiosk_opts *o, struct config *cfg, struct deck *initi
     }
     int rc = 3;
 
-    if (kiosk_open_display(&k) < 0) {
-        deck_unref(initial);
-        goto out;
-    }
+    /* The raster thread opens its fonts and, where the size is known
+     * before the display is up, draws the first picture while SDL
+     * connects to the display: the longest two steps of a start. */
     k.raster = raster_new(on_raster_done, &k);
     if (!k.raster) {
         deck_unref(initial);
@@ -553,8 +554,22 @@ int kiosk_run(const struct kiosk_opts *o, struct config *cfg, struct deck *initi
     update_schedule_ctx(&k, wall_now());
     struct show_hooks hooks = {hook_eligible, hook_ready, &k};
     k.show = show_new(initial, &hooks, SDL_GetTicks64(), TRANSITION_MS);
-    if (!k.show)
+    if (!k.show) {
+        deck_unref(initial);
         goto out;
+    }
+    struct frame f;
+    if (kiosk_planned_size(&k, false, &k.w, &k.h))
+        build_frame(&k, SDL_GetTicks64(), &f);
+    if (kiosk_video_init(&k) < 0)
+        goto out;
+    if (k.w == 0 && kiosk_planned_size(&k, true, &k.w, &k.h))
+        build_frame(&k, SDL_GetTicks64(), &f);
+    if (kiosk_open_window(&k) < 0 || !raster_ready(k.raster))
+        goto out;
+    /* Meanwhile the window's memory is touched once, on both sides. */
+    if (!build_frame(&k, SDL_GetTicks64(), &f))
+        render_warm_up(k.rd);
     platform_signals_start(on_signal, &k);
     start_fetcher(&k);
     run_loop(&k);

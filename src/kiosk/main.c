@@ -100,6 +100,7 @@ static int run_kiosk(struct config *cfg, const struct cli *cli)
         .exit_after_s = cli->exit_after_s,
         .stats = cli->stats,
     };
+    kiosk_lean_env();
     if (SDL_Init(SDL_INIT_EVENTS | SDL_INIT_TIMER) < 0) {
         fprintf(stderr, "edukiosk: cannot start SDL: %s\n", SDL_GetError());
         return 3;

@@ -5,6 +5,7 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 
 #include "log.h"
 
@@ -561,6 +562,28 @@ void render_frame(struct render *rd, const struct frame *f)
 }
 
 void render_redraw_all(struct render *rd) { damage_all(rd); }
+
+void render_warm_up(struct render *rd)
+{
+    if (rd->r)
+        return;
+    SDL_Rect all = {0, 0, rd->w, rd->h};
+#ifdef MADV_POPULATE_WRITE
+    /* One system call maps the window's pages, not a fault per page (on
+     * kernels before 5.14 it fails, and the fill below faults them). */
+    uintptr_t from = (uintptr_t)rd->out->pixels & ~(uintptr_t)4095;
+    uintptr_t to = (uintptr_t)rd->out->pixels + (size_t)rd->out->pitch * (size_t)rd->out->h;
+    madvise((void *)from, to - from, MADV_POPULATE_WRITE);
+#endif
+    SDL_FillRect(rd->canvas, NULL, SDL_MapRGB(rd->canvas->format, 0, 0, 0));
+    if (rd->canvas != rd->out)
+        SDL_FillRect(rd->out, NULL, SDL_MapRGB(rd->out->format, 0, 0, 0));
+    if (rd->win)
+        SDL_UpdateWindowSurfaceRects(rd->win, &all, 1);
+    if (rd->stream)
+        render_stream_present(rd, &all);
+    damage_all(rd);
+}
 
 SDL_Surface *render_read_pixels(struct render *rd)
 {
