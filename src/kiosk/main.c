@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "assets.h"
+#include "bigalloc.h"
 #include "cli.h"
 #include "clock.h"
 #include "config.h"
@@ -121,6 +122,7 @@ static int run_kiosk(struct config *cfg, const struct cli *cli)
 
 int main(int argc, char **argv)
 {
+    bigalloc_install(); /* before anything allocates through SDL */
     /* Before any thread exists, so only the signal thread gets them. */
     platform_block_signals();
     fetch_global_init();
