@@ -449,9 +449,11 @@ static void run_loop(struct kiosk *k)
         kiosk_update_chrome(k, d);
         struct deck *up;
         int upi = show_upcoming(k->show, &up);
-        if (up) {
-            kiosk_want_picture(k, up, upi < 0 ? PIC_FALLBACK : PIC_SLIDE, upi, true);
-        }
+        enum pic_kind up_kind = upi < 0 ? PIC_FALLBACK : PIC_SLIDE;
+        uint64_t up_key = up ? kiosk_pic_key(k, up, up_kind, upi) : f.from_key;
+        render_keep_only(k->rd, f.from_key, f.transition ? f.to_key : up_key);
+        if (up)
+            kiosk_want_picture(k, up, up_kind, upi, true);
         bool complete = build_frame(k, now_ms, &f);
         bool anim = animating(k, &f);
         if ((k->dirty || anim) && complete) {

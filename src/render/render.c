@@ -267,6 +267,17 @@ void render_put_picture(struct render *rd, uint64_t key, SDL_Surface *s, time_t 
         damage_all(rd);
 }
 
+void render_keep_only(struct render *rd, uint64_t a, uint64_t b)
+{
+    for (int i = 0; i < MAX_PICTURES; i++) {
+        struct picture *p = &rd->pics[i];
+        if (img_loaded(&p->img) && p->key != a && p->key != b) {
+            img_clear(&p->img);
+            memset(p, 0, sizeof(*p));
+        }
+    }
+}
+
 bool render_has_picture(const struct render *rd, uint64_t key, time_t *made)
 {
     const struct picture *p = find(rd, key);

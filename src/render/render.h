@@ -72,6 +72,10 @@ const char *render_backend(const struct render *rd);
 void render_put_picture(struct render *rd, uint64_t key, SDL_Surface *s, time_t made);
 /* Whether a picture is there, and when it was rasterised. */
 bool render_has_picture(const struct render *rd, uint64_t key, time_t *made);
+/* Frees every picture but those of keys a and b (on screen, and next):
+ * one that has left the screen goes before the next one is made, so at
+ * most two full-screen pictures exist at any time, not three. */
+void render_keep_only(struct render *rd, uint64_t a, uint64_t b);
 void render_drop_pictures(struct render *rd);
 
 /* Chrome pieces: take and free the surface (NULL clears).  The palette
