@@ -8,10 +8,18 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+/* FreeType reads a stream a few bytes at a time (each number of a table
+ * header, each charstring): from a window of the file, refilled by one
+ * pread() when a read falls outside it. */
+#define WINDOW 16384
+
 struct exe_src {
     int fd;
     off_t base; /* the asset's offset in the file */
     Sint64 size, pos;
+    Sint64 win_at; /* the window's offset in the asset */
+    size_t win_len;
+    unsigned char win[WINDOW];
 };
 
 struct find {
@@ -67,10 +75,27 @@ static size_t exe_read(SDL_RWops *rw, void *ptr, size_t size, size_t n)
         want = (size_t)left / size * size;
     size_t got = 0;
     while (got < want) {
-        ssize_t r = pread(s->fd, (char *)ptr + got, want - got, s->base + s->pos + (off_t)got);
+        Sint64 at = s->pos + (Sint64)got;
+        if (at >= s->win_at && at < s->win_at + (Sint64)s->win_len) {
+            size_t from = (size_t)(at - s->win_at);
+            size_t k = s->win_len - from < want - got ? s->win_len - from : want - got;
+            memcpy((char *)ptr + got, s->win + from, k);
+            got += k;
+            continue;
+        }
+        if (want - got >= WINDOW) { /* large: straight into the caller's buffer */
+            ssize_t r = pread(s->fd, (char *)ptr + got, want - got, s->base + at);
+            if (r <= 0)
+                break;
+            got += (size_t)r;
+            continue;
+        }
+        size_t fill = s->size - at < WINDOW ? (size_t)(s->size - at) : WINDOW;
+        ssize_t r = pread(s->fd, s->win, fill, s->base + at);
         if (r <= 0)
             break;
-        got += (size_t)r;
+        s->win_at = at;
+        s->win_len = (size_t)r;
     }
     s->pos += (Sint64)got;
     return got / size;
@@ -125,7 +150,9 @@ SDL_RWops *asset_rw(const unsigned char *data, uint32_t size)
             close(fd);
         return SDL_RWFromConstMem(data, (int)size);
     }
-    *s = (struct exe_src){fd, f.off, size, 0};
+    s->fd = fd;
+    s->base = f.off;
+    s->size = size;
     rw->type = SDL_RWOPS_UNKNOWN;
     rw->size = exe_size;
     rw->seek = exe_seek;
