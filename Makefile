@@ -31,7 +31,7 @@ BUILD      ?= build
 PKG_CONFIG ?= pkg-config
 
 PKGS := sdl2 SDL2_ttf SDL2_image libcurl jansson icu-uc inih libsystemd \
-        fontconfig libcrypto zlib
+        fontconfig zlib
 PKG_CFLAGS := $(shell $(PKG_CONFIG) --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   := $(shell $(PKG_CONFIG) --libs $(PKGS) 2>/dev/null)
 CMOCKA_LIBS := $(shell $(PKG_CONFIG) --libs cmocka 2>/dev/null)
