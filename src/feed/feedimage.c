@@ -4,7 +4,7 @@
 #include <string.h>
 #include <strings.h>
 
-#include <curl/curl.h>
+#include "curlfn.h"
 
 enum src_kind { SRC_PATH, SRC_FILE_URL, SRC_HTTP, SRC_BUILTIN };
 
@@ -48,6 +48,9 @@ static bool url_scheme(const char *s, char *buf, size_t len)
  * normalises; its message explains a refusal. */
 static char *curl_resolve(const char *base, const char *ref, const char **why)
 {
+    *why = "libcurl cannot be loaded";
+    if (!curlfn())
+        return NULL;
     CURLU *h = curl_url();
     char *got = NULL, *r = NULL;
     *why = "out of memory";

@@ -140,6 +140,9 @@ static void on_signal(int sig, void *ud)
 
 static void start_fetcher(struct kiosk *k)
 {
+    k->fetch_started = true;
+    if (k->fetcher)
+        return;
     const char *url = k->cfg->feed;
     if (!url || (strncmp(url, "http://", 7) != 0 && strncmp(url, "https://", 8) != 0))
         return;
@@ -481,6 +484,10 @@ static void run_loop(struct kiosk *k)
             render_compose(k->rd, &f);
             kiosk_screenshot(k);
         }
+        /* The fetcher (its thread, libcurl and the TLS libraries under
+         * it) once the first frame is out, or after 2 s without one. */
+        if (!k->fetch_started && (ready_sent || now_ms - start_ms > 2000))
+            start_fetcher(k);
         platform_watchdog_kick();
         /* Once a second, and at once when another slide is on screen: a
          * still slide may be the last wake-up for many seconds. */
@@ -573,8 +580,7 @@ int kiosk_run(const struct kiosk_opts *o, struct config *cfg, struct deck *initi
     if (!build_frame(&k, SDL_GetTicks64(), &f))
         render_warm_up(k.rd);
     platform_signals_start(on_signal, &k);
-    start_fetcher(&k);
-    run_loop(&k);
+    run_loop(&k); /* starts the fetcher after the first frame */
     rc = 0;
     LOG_INFO("stopping");
 out:

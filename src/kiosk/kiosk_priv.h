@@ -38,6 +38,7 @@ struct kiosk {
     struct raster *raster;
     struct show *show;
     struct fetcher *fetcher;
+    bool fetch_started; /* start_fetcher() has run (once the first frame is out) */
     struct status *status;
     struct stats stats;
     int w, h;

@@ -125,7 +125,6 @@ int main(int argc, char **argv)
     bigalloc_install(); /* before anything allocates through SDL */
     /* Before any thread exists, so only the signal thread gets them. */
     platform_block_signals();
-    fetch_global_init();
 
     struct config cfg; /* filled by cli_parse */
     struct cli cli;

@@ -1,7 +1,6 @@
 #define LOG_MODULE "fetch" /* one prefix for all of the feed download */
 #include "http.h"
 
-#include <curl/curl.h>
 #include <errno.h>
 #include <pthread.h>
 #include <stdarg.h>
@@ -11,6 +10,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "curlfn.h"
 #include "fileutil.h"
 #include "log.h"
 
@@ -63,6 +63,8 @@ static int global_rc = -1;
 
 static void global_init_once(void)
 {
+    if (!curlfn())
+        return; /* logged */
     CURLcode c = curl_global_init(CURL_GLOBAL_DEFAULT);
     if (c != CURLE_OK)
         LOG_ERR("curl_global_init: %s", curl_easy_strerror(c));
