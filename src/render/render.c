@@ -579,15 +579,17 @@ void render_warm_up(struct render *rd)
     if (rd->r)
         return;
     SDL_Rect all = {0, 0, rd->w, rd->h};
+    /* A new window's pixels are black (fresh zero pages); they only have
+     * to be mapped.  One system call does that without a fault per page
+     * and leaves the other core to the display server; where it is not
+     * supported (Linux < 5.14) the fill faults them in. */
+    bool mapped = false;
 #ifdef MADV_POPULATE_WRITE
-    /* One system call maps the window's pages, not a fault per page (on
-     * kernels before 5.14 it fails, and the fill below faults them). */
     uintptr_t from = (uintptr_t)rd->out->pixels & ~(uintptr_t)4095;
     uintptr_t to = (uintptr_t)rd->out->pixels + (size_t)rd->out->pitch * (size_t)rd->out->h;
-    madvise((void *)from, to - from, MADV_POPULATE_WRITE);
+    mapped = madvise((void *)from, to - from, MADV_POPULATE_WRITE) == 0;
 #endif
-    SDL_FillRect(rd->canvas, NULL, SDL_MapRGB(rd->canvas->format, 0, 0, 0));
-    if (rd->canvas != rd->out)
+    if (!mapped)
         SDL_FillRect(rd->out, NULL, SDL_MapRGB(rd->out->format, 0, 0, 0));
     if (rd->win)
         SDL_UpdateWindowSurfaceRects(rd->win, &all, 1);

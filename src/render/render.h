@@ -95,11 +95,11 @@ double render_ticker_speed(const struct render *rd);
 void render_frame(struct render *rd, const struct frame *f);
 /* The next render_frame draws and presents everything, changed or not. */
 void render_redraw_all(struct render *rd);
-/* Surface back end: fills the screen black and presents it, so the
- * memory a window shares with the display server is touched (page faults
- * on both sides, tens of ms for a 1080p window) before the first picture
- * is there rather than when it is; then as render_redraw_all().  Nothing
- * on the GPU back end. */
+/* Surface back end, on a new window: maps its (black) pixels and presents
+ * them, so the memory a window shares with the display server is touched
+ * (page faults on both sides, tens of ms for a 1080p window) before the
+ * first picture is there rather than when it is; then as
+ * render_redraw_all().  Nothing on the GPU back end. */
 void render_warm_up(struct render *rd);
 /* Draws the whole frame without presenting (--render, screenshots). */
 void render_compose(struct render *rd, const struct frame *f);
