@@ -2,13 +2,15 @@
 # Installs the Debian packages edukiosk needs that are missing, using sudo
 # when not root.  Debian 12 / Raspberry Pi OS bookworm.
 #   deploy/deps.sh [--list] [build] [run] [libs] [test] [cross-arm64]
-#                  [cross-armhf] [pi]               (default: build run)
+#                  [cross-armhf] [pi] [bench]       (default: build run)
 # libs: the shared libraries of a binary built elsewhere (install.sh
 # --prebuilt), without compilers and headers.
 # cross-ARCH: a cross compiler, the ARCH libraries next to the native ones
 # (Debian multiarch: enables ARCH in dpkg first) and qemu-user to run the
 # ARM build's tests (make test-arm).
 # pi: what the emulated Raspberry Pi of make test-pi needs on this machine.
+# bench: make bench, edukiosk beside a Chromium kiosk in Xvfb (the
+# measuring tool is built from tests/benchrun.c against Xlib).
 # --list: print the packages of the groups, one per line; install nothing.
 set -eu
 
@@ -50,6 +52,7 @@ for group in "$@"; do
     # scripts, mkfs.ext4 -d for the disk, socat to reach the test server.
     pi) want="$want qemu-system-arm qemu-user-static debootstrap e2fsprogs socat cpio xz-utils python3" ;;
     test) want="$want $build_pkgs $run_pkgs $test_pkgs" ;;
+    bench) want="$want build-essential python3 chromium xvfb libx11-dev libxext-dev" ;;
     cross-arm64 | cross-armhf)
         arch=${group#cross-}
         # The fonts and python3 of the tests are the native ones.
@@ -61,7 +64,7 @@ for group in "$@"; do
             new_arches="$new_arches $arch"
         ;;
     *)
-        echo "deps.sh: unknown group '$group' (build, run, libs, test, cross-arm64, cross-armhf, pi)" >&2
+        echo "deps.sh: unknown group '$group' (build, run, libs, test, cross-arm64, cross-armhf, pi, bench)" >&2
         exit 2
         ;;
     esac

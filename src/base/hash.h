@@ -1,4 +1,4 @@
-/* hash: SHA-256 (OpenSSL libcrypto) as lowercase hex. */
+/* hash: SHA-256 as lowercase hex. */
 #ifndef EDUKIOSK_HASH_H
 #define EDUKIOSK_HASH_H
 

@@ -6,7 +6,7 @@
 #include <ctype.h>
 #include <stdio.h>
 
-#include <curl/curl.h>
+#include "curlfn.h"
 
 enum src_kind { SRC_PATH, SRC_FILE_URL, SRC_HTTP, SRC_BUILTIN };
 
@@ -50,6 +50,9 @@ static bool url_scheme(const char *s, char *buf, size_t len)
  * normalises; its message explains a refusal. */
 static char *curl_resolve(const char *base, const char *ref, const char **why)
 {
+    *why = "libcurl cannot be loaded";
+    if (!curlfn())
+        return NULL;
     CURLU *h = curl_url();
     char *got = NULL, *r = NULL;
     *why = "out of memory";

@@ -144,6 +144,9 @@ static void on_signal(int sig, void *ud)
 
 static void start_fetcher(struct kiosk *k)
 {
+    k->fetch_started = true;
+    if (k->fetcher)
+        return;
     const char *url = k->cfg->feed;
     if (!url || (strncmp(url, "http://", 7) != 0 && strncmp(url, "https://", 8) != 0))
         return;
@@ -451,15 +454,19 @@ static void run_loop(struct kiosk *k)
             k->fonts_swaps = show_deck_swaps(k->show);
             raster_new_deck(k->raster);
         }
+        /* What the raster thread does first: the picture for the screen
+         * (asked for by build_frame), its chrome, then the next one. */
+        struct frame f;
+        build_frame(k, now_ms, &f);
         struct deck *d = show_deck(k->show);
         kiosk_update_chrome(k, d);
         struct deck *up;
         int upi = show_upcoming(k->show, &up);
-        if (up) {
-            kiosk_want_picture(k, up, upi < 0 ? PIC_FALLBACK : PIC_SLIDE, upi, true);
-        }
-
-        struct frame f;
+        enum pic_kind up_kind = upi < 0 ? PIC_FALLBACK : PIC_SLIDE;
+        uint64_t up_key = up ? kiosk_pic_key(k, up, up_kind, upi) : f.from_key;
+        render_keep_only(k->rd, f.from_key, f.transition ? f.to_key : up_key);
+        if (up)
+            kiosk_want_picture(k, up, up_kind, upi, true);
         bool complete = build_frame(k, now_ms, &f);
         bool anim = animating(k, &f);
         if ((k->dirty || anim) && complete) {
@@ -487,6 +494,10 @@ static void run_loop(struct kiosk *k)
             render_compose(k->rd, &f);
             kiosk_screenshot(k);
         }
+        /* The fetcher (its thread, libcurl and the TLS libraries under
+         * it) once the first frame is out, or after 2 s without one. */
+        if (!k->fetch_started && (ready_sent || now_ms - start_ms > 2000))
+            start_fetcher(k);
         platform_watchdog_kick();
         /* Once a second, and at once when another slide is on screen: a
          * still slide may be the last wake-up for many seconds. */
@@ -547,10 +558,9 @@ int kiosk_run(const struct kiosk_opts *o, struct config *cfg, struct deck *initi
     }
     int rc = 3;
 
-    if (kiosk_open_display(&k) < 0) {
-        deck_unref(initial);
-        goto out;
-    }
+    /* The raster thread opens its fonts and, where the size is known
+     * before the display is up, draws the first picture while SDL
+     * connects to the display: the longest two steps of a start. */
     k.raster = raster_new(on_raster_done, &k);
     if (!k.raster) {
         deck_unref(initial);
@@ -563,11 +573,24 @@ int kiosk_run(const struct kiosk_opts *o, struct config *cfg, struct deck *initi
     update_schedule_ctx(&k, wall_now());
     struct show_hooks hooks = {hook_eligible, hook_ready, &k};
     k.show = show_new(initial, &hooks, SDL_GetTicks64(), TRANSITION_MS);
-    if (!k.show)
+    if (!k.show) {
+        deck_unref(initial);
         goto out;
+    }
+    struct frame f;
+    if (kiosk_planned_size(&k, false, &k.w, &k.h))
+        build_frame(&k, SDL_GetTicks64(), &f);
+    if (kiosk_video_init(&k) < 0)
+        goto out;
+    if (k.w == 0 && kiosk_planned_size(&k, true, &k.w, &k.h))
+        build_frame(&k, SDL_GetTicks64(), &f);
+    if (kiosk_open_window(&k) < 0 || !raster_ready(k.raster))
+        goto out;
+    /* Meanwhile the window's memory is touched once, on both sides. */
+    if (!build_frame(&k, SDL_GetTicks64(), &f))
+        render_warm_up(k.rd);
     platform_signals_start(on_signal, &k);
-    start_fetcher(&k);
-    run_loop(&k);
+    run_loop(&k); /* starts the fetcher after the first frame */
     rc = 0;
     LOG_INFO("stopping");
 out:

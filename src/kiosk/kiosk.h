@@ -19,6 +19,11 @@ struct kiosk_opts {
     bool stats;              /* print the --stats line on exit */
 };
 
+/* Sets the environment SDL and the libraries under it read, for a
+ * kiosk's start (no D-Bus autolaunch, no X Compose table), where the user
+ * has not set it.  Before SDL_Init(). */
+void kiosk_lean_env(void);
+
 /* Runs until SIGTERM/SIGINT/quit key/exit_after.  Takes the reference to
  * initial (the deck to show first) and may replace *cfg on SIGHUP.
  * Returns the process exit code (0, or 3 on a runtime failure). */

@@ -5,6 +5,8 @@
  * SIGUSR1 screenshot. */
 #include <errno.h>
 #include <limits.h>
+#include <stdbool.h>
+#include <sys/stat.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -155,7 +157,30 @@ bool kiosk_pick_backend(const struct config *c, SDL_Window *win, SDL_Renderer **
     return surface;
 }
 
-int kiosk_open_display(struct kiosk *k)
+void kiosk_lean_env(void)
+{
+    /* SDL asks libdbus for the session bus (screen-saver inhibition,
+     * input methods).  Where there is none, libdbus "autolaunches" one:
+     * forks dbus-launch, which on a machine without a desktop starts a
+     * bus nobody else uses, or fails after a fork and a dozen execs.
+     * Either way milliseconds before the first picture, for nothing. */
+    if (!getenv("DBUS_SESSION_BUS_ADDRESS")) {
+        const char *rt = getenv("XDG_RUNTIME_DIR");
+        char bus[PATH_MAX];
+        struct stat st;
+        bool have_bus = rt && snprintf(bus, sizeof(bus), "%s/bus", rt) < (int)sizeof(bus) &&
+                        stat(bus, &st) == 0 && S_ISSOCK(st.st_mode);
+        if (!have_bus)
+            setenv("DBUS_SESSION_BUS_ADDRESS", "disabled:", 1);
+    }
+    /* Nobody types text into a kiosk: without this, opening the X input
+     * method parses the locale's whole Compose table (~6,000 lines,
+     * 20-40 ms and a few hundred KB of heap) for keys it never sees. */
+    if (!getenv("XCOMPOSEFILE"))
+        setenv("XCOMPOSEFILE", "/dev/null", 1);
+}
+
+int kiosk_video_init(struct kiosk *k)
 {
     const struct config *c = k->cfg;
     if (c->video_driver && SDL_VideoInit(c->video_driver) < 0) {
@@ -180,27 +205,54 @@ int kiosk_open_display(struct kiosk *k)
     }
     SDL_ShowCursor(SDL_DISABLE);
     SDL_DisableScreenSaver();
+    return 0;
+}
 
-    Uint32 flags = SDL_WINDOW_SHOWN;
-    int w = k->opts->window ? k->opts->window_w : c->width;
-    int h = k->opts->window ? k->opts->window_h : c->height;
-    if (!k->opts->window && c->fullscreen) {
-        flags |= SDL_WINDOW_FULLSCREEN_DESKTOP;
+/* The window's size: as asked, else the desktop's (after video init). */
+static bool window_size(const struct kiosk *k, bool video_up, int *w, int *h)
+{
+    const struct config *c = k->cfg;
+    *w = k->opts->window ? k->opts->window_w : c->width;
+    *h = k->opts->window ? k->opts->window_h : c->height;
+    if (!k->opts->window && c->fullscreen && (*w <= 0 || *h <= 0)) {
         SDL_DisplayMode dm;
-        if (w <= 0 || h <= 0) {
-            if (SDL_GetDesktopDisplayMode(0, &dm) == 0) {
-                w = dm.w;
-                h = dm.h;
-            } else {
-                w = 1920;
-                h = 1080;
-            }
+        if (!video_up)
+            return false;
+        if (SDL_GetDesktopDisplayMode(0, &dm) == 0) {
+            *w = dm.w;
+            *h = dm.h;
+        } else {
+            *w = 1920;
+            *h = 1080;
         }
     }
-    if (w <= 0 || h <= 0) {
-        w = 1920;
-        h = 1080;
+    if (*w <= 0 || *h <= 0) {
+        *w = 1920;
+        *h = 1080;
     }
+    return true;
+}
+
+bool kiosk_planned_size(const struct kiosk *k, bool video_up, int *w, int *h)
+{
+    int ww, wh;
+    if (!window_size(k, video_up, &ww, &wh))
+        return false;
+    bool turned = k->cfg->rotation == 90 || k->cfg->rotation == 270;
+    *w = turned ? wh : ww;
+    *h = turned ? ww : wh;
+    return true;
+}
+
+int kiosk_open_window(struct kiosk *k)
+{
+    const struct config *c = k->cfg;
+    const char *drv = SDL_GetCurrentVideoDriver();
+    Uint32 flags = SDL_WINDOW_SHOWN;
+    if (!k->opts->window && c->fullscreen)
+        flags |= SDL_WINDOW_FULLSCREEN_DESKTOP;
+    int w, h;
+    window_size(k, true, &w, &h);
     k->win = SDL_CreateWindow("edukiosk", SDL_WINDOWPOS_CENTERED, SDL_WINDOWPOS_CENTERED,
                               w, h, flags);
     if (!k->win) {

@@ -90,7 +90,8 @@ bool kiosk_want_picture(struct kiosk *k, struct deck *d, enum pic_kind kind, int
     uint64_t key = kiosk_pic_key(k, d, kind, index);
     time_t made;
     time_t now = wall_now();
-    bool have = render_has_picture(k->rd, key, &made);
+    /* Before the window exists (k->rd NULL) nothing is drawn yet. */
+    bool have = k->rd && render_has_picture(k->rd, key, &made);
     bool stale = have && renew_old && kind != PIC_ALERT &&
                  time_dependent(d, kind == PIC_SLIDE ? index : -1) && now / 60 != made / 60;
     if ((have && !stale) || inflight(k, key) || k->n_inflight >= 16)
@@ -145,7 +146,14 @@ void kiosk_take_results(struct kiosk *k)
                 }
             }
             if (!(key >> 63)) {
-                render_put_picture(k->rd, key, res[i].surface, wall_now());
+                SDL_Surface *s = res[i].surface;
+                if (s && (s->w != k->w || s->h != k->h)) {
+                    /* Drawn before the window opened, at a size it did
+                     * not get: asked for again at the right one. */
+                    SDL_FreeSurface(s);
+                    continue;
+                }
+                render_put_picture(k->rd, key, s, wall_now());
                 k->dirty = true;
                 continue;
             }

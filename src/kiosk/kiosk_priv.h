@@ -38,6 +38,7 @@ struct kiosk {
     struct raster *raster;
     struct show *show;
     struct fetcher *fetcher;
+    bool fetch_started; /* start_fetcher() has run (once the first frame is out) */
     struct status *status;
     struct stats stats;
     int w, h;
@@ -87,8 +88,14 @@ bool kiosk_want_picture(struct kiosk *k, struct deck *d, enum pic_kind kind, int
 void kiosk_take_results(struct kiosk *k);
 void kiosk_update_chrome(struct kiosk *k, struct deck *d);
 
-/* kiosk_display.c: the window, the back end, screenshots. */
-int kiosk_open_display(struct kiosk *k);
+/* kiosk_display.c: the window, the back end, screenshots.  Video init
+ * first, then the window; between them the size the pictures will have
+ * (logical, after rotation) is known: kiosk_planned_size() says it, even
+ * before video init when the window or configuration fixes it (else
+ * false). */
+int kiosk_video_init(struct kiosk *k);
+bool kiosk_planned_size(const struct kiosk *k, bool video_up, int *w, int *h);
+int kiosk_open_window(struct kiosk *k);
 void kiosk_screenshot(struct kiosk *k);
 
 #endif

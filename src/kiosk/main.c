@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "assets.h"
+#include "bigalloc.h"
 #include "cli.h"
 #include "clock.h"
 #include "config.h"
@@ -109,6 +110,7 @@ static int run_kiosk(struct config *cfg, const struct cli *cli)
         .exit_after_s = cli->exit_after_s,
         .stats = cli->stats,
     };
+    kiosk_lean_env();
     if (SDL_Init(SDL_INIT_EVENTS | SDL_INIT_TIMER) < 0) {
         fprintf(stderr, "edukiosk: cannot start SDL: %s\n", SDL_GetError());
         return 3;
@@ -133,9 +135,9 @@ static int run_kiosk(struct config *cfg, const struct cli *cli)
 
 int main(int argc, char **argv)
 {
+    bigalloc_install(); /* before anything allocates through SDL */
     /* Before any thread exists, so only the signal thread gets them. */
     platform_block_signals();
-    fetch_global_init();
 
     struct config cfg; /* filled by cli_parse */
     struct cli cli;

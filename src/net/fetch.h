@@ -5,9 +5,9 @@
  * fetch.c runs the thread and the schedule; poller.c does one poll,
  * fetch_images.c a deck's images, http.c one GET, imghdr.c image headers.
  *
- * Start-up order for the program: fetch_global_init() once before any
- * thread starts, fetch_load_cached() (show the last good deck at once; it
- * also disowns a cache this build cannot parse), then fetcher_new(). */
+ * Start-up order for the program: fetch_load_cached() (show the last good
+ * deck at once; it also disowns a cache this build cannot parse), then
+ * fetcher_new().  libcurl is loaded at its first use (curlfn.h). */
 #ifndef EDUKIOSK_FETCH_H
 #define EDUKIOSK_FETCH_H
 
@@ -67,9 +67,9 @@ struct fetch_callbacks {
 
 struct fetcher;
 
-/* curl_global_init, once (later calls are no-ops).  Call it from main
- * before starting threads; fetcher_new, fetch_once and fetch_load_cached
- * call it too, as a safety net.  Returns 0 or -1. */
+/* Loads libcurl and runs curl_global_init, once (later calls are no-ops;
+ * thread-safe: a pthread_once, and libcurl's own since 7.84).
+ * fetcher_new and fetch_once call it; a program need not.  0 or -1. */
 int fetch_global_init(void);
 /* curl_global_cleanup, at exit after every fetcher is freed (nothing here
  * works after it).  Optional; keeps leak checkers quiet. */

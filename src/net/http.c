@@ -2,7 +2,6 @@
 #include "http.h"
 
 #include <ctype.h>
-#include <curl/curl.h>
 #include <errno.h>
 #include <pthread.h>
 #include <stdarg.h>
@@ -12,6 +11,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "curlfn.h"
 #include "fileutil.h"
 #include "log.h"
 
@@ -64,6 +64,8 @@ static int global_rc = -1;
 
 static void global_init_once(void)
 {
+    if (!curlfn())
+        return; /* logged */
     CURLcode c = curl_global_init(CURL_GLOBAL_DEFAULT);
     if (c != CURLE_OK)
         LOG_ERR("curl_global_init: %s", curl_easy_strerror(c));

@@ -20,6 +20,7 @@
 
 #include "font.h"
 #include "assets.h"
+#include "assetrw.h"
 #include "font_priv.h"
 #include "text_bidi.h"
 #include "utf8.h"
@@ -43,9 +44,9 @@ struct font_seg {
 
 static bool face_open_mem(struct face *f, const unsigned char *data, uint32_t size, bool bold)
 {
-    SDL_RWops *rw = SDL_RWFromConstMem(data, (int)size);
+    SDL_RWops *rw = asset_rw(data, size);
     if (!rw) {
-        LOG_ERR("SDL_RWFromConstMem: %s", SDL_GetError());
+        LOG_ERR("cannot read the bundled font: %s", SDL_GetError());
         return false;
     }
     f->font = TTF_OpenFontRW(rw, 1, OPEN_PX);

@@ -277,19 +277,17 @@ struct raster *raster_new(void (*wake)(void *ud), void *ud)
         free(r);
         return NULL;
     }
+    return r;
+}
+
+bool raster_ready(struct raster *r)
+{
     pthread_mutex_lock(&r->lock);
     while (!r->started)
         pthread_cond_wait(&r->cond, &r->lock);
     bool ok = r->ok;
     pthread_mutex_unlock(&r->lock);
-    if (!ok) {
-        pthread_join(r->thread, NULL);
-        pthread_mutex_destroy(&r->lock);
-        pthread_cond_destroy(&r->cond);
-        free(r);
-        return NULL;
-    }
-    return r;
+    return ok;
 }
 
 void raster_submit(struct raster *r, const struct raster_job *job)

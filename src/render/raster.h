@@ -9,6 +9,7 @@
 #define EDUKIOSK_RASTER_H
 
 #include <SDL.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <time.h>
 
@@ -49,9 +50,13 @@ struct raster_result {
 
 struct raster;
 
-/* Starts the worker; wake(ud) is called from it when a result is ready.
- * NULL if the thread or its fonts cannot be set up. */
+/* Starts the worker, which opens its fonts while the caller goes on;
+ * wake(ud) is called from it when a result is ready.  NULL if the thread
+ * cannot be started. */
 struct raster *raster_new(void (*wake)(void *ud), void *ud);
+/* Waits until the worker's fonts are open: false when they cannot be (the
+ * worker has ended; jobs are never done). */
+bool raster_ready(struct raster *r);
 /* Queues a copy of job; takes a new reference to job->deck. */
 void raster_submit(struct raster *r, const struct raster_job *job);
 /* A new deck is on screen: the worker forgets the fallback fonts and

@@ -5,6 +5,7 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 
 #include "log.h"
 
@@ -264,6 +265,17 @@ void render_put_picture(struct render *rd, uint64_t key, SDL_Surface *s, time_t 
     /* A renewed picture that is on screen must be drawn again. */
     if (key == rd->keep[0] || key == rd->keep[1])
         damage_all(rd);
+}
+
+void render_keep_only(struct render *rd, uint64_t a, uint64_t b)
+{
+    for (int i = 0; i < MAX_PICTURES; i++) {
+        struct picture *p = &rd->pics[i];
+        if (img_loaded(&p->img) && p->key != a && p->key != b) {
+            img_clear(&p->img);
+            memset(p, 0, sizeof(*p));
+        }
+    }
 }
 
 bool render_has_picture(const struct render *rd, uint64_t key, time_t *made)
@@ -563,6 +575,30 @@ void render_frame(struct render *rd, const struct frame *f)
 }
 
 void render_redraw_all(struct render *rd) { damage_all(rd); }
+
+void render_warm_up(struct render *rd)
+{
+    if (rd->r)
+        return;
+    SDL_Rect all = {0, 0, rd->w, rd->h};
+    /* A new window's pixels are black (fresh zero pages); they only have
+     * to be mapped.  One system call does that without a fault per page
+     * and leaves the other core to the display server; where it is not
+     * supported (Linux < 5.14) the fill faults them in. */
+    bool mapped = false;
+#ifdef MADV_POPULATE_WRITE
+    uintptr_t from = (uintptr_t)rd->out->pixels & ~(uintptr_t)4095;
+    uintptr_t to = (uintptr_t)rd->out->pixels + (size_t)rd->out->pitch * (size_t)rd->out->h;
+    mapped = madvise((void *)from, to - from, MADV_POPULATE_WRITE) == 0;
+#endif
+    if (!mapped)
+        SDL_FillRect(rd->out, NULL, SDL_MapRGB(rd->out->format, 0, 0, 0));
+    if (rd->win)
+        SDL_UpdateWindowSurfaceRects(rd->win, &all, 1);
+    if (rd->stream)
+        render_stream_present(rd, &all);
+    damage_all(rd);
+}
 
 SDL_Surface *render_read_pixels(struct render *rd)
 {

@@ -72,6 +72,10 @@ const char *render_backend(const struct render *rd);
 void render_put_picture(struct render *rd, uint64_t key, SDL_Surface *s, time_t made);
 /* Whether a picture is there, and when it was rasterised. */
 bool render_has_picture(const struct render *rd, uint64_t key, time_t *made);
+/* Frees every picture but those of keys a and b (on screen, and next):
+ * one that has left the screen goes before the next one is made, so at
+ * most two full-screen pictures exist at any time, not three. */
+void render_keep_only(struct render *rd, uint64_t a, uint64_t b);
 void render_drop_pictures(struct render *rd);
 
 /* Chrome pieces: take and free the surface (NULL clears).  The palette
@@ -91,6 +95,12 @@ double render_ticker_speed(const struct render *rd);
 void render_frame(struct render *rd, const struct frame *f);
 /* The next render_frame draws and presents everything, changed or not. */
 void render_redraw_all(struct render *rd);
+/* Surface back end, on a new window: maps its (black) pixels and presents
+ * them, so the memory a window shares with the display server is touched
+ * (page faults on both sides, tens of ms for a 1080p window) before the
+ * first picture is there rather than when it is; then as
+ * render_redraw_all().  Nothing on the GPU back end. */
+void render_warm_up(struct render *rd);
 /* Draws the whole frame without presenting (--render, screenshots). */
 void render_compose(struct render *rd, const struct frame *f);
 
