@@ -2,13 +2,15 @@
 # Installs the Debian packages edukiosk needs that are missing, using sudo
 # when not root.  Debian 12 / Raspberry Pi OS bookworm.
 #   deploy/deps.sh [--list] [build] [run] [libs] [test] [cross-arm64]
-#                  [cross-armhf] [pi]               (default: build run)
+#                  [cross-armhf] [pi] [fuzz]        (default: build run)
 # libs: the shared libraries of a binary built elsewhere (install.sh
 # --prebuilt), without compilers and headers.
 # cross-ARCH: a cross compiler, the ARCH libraries next to the native ones
 # (Debian multiarch: enables ARCH in dpkg first) and qemu-user to run the
 # ARM build's tests (make test-arm).
 # pi: what the emulated Raspberry Pi of make test-pi needs on this machine.
+# fuzz: clang and libFuzzer for the fuzz targets (make fuzz; make test runs
+# them briefly, so test includes it).
 # --list: print the packages of the groups, one per line; install nothing.
 set -eu
 
@@ -30,6 +32,7 @@ libgbm1 libegl1 libegl-mesa0 libgles2 libgl1 libgl1-mesa-dri"
 # man), a Latin font with combining marks, and Xvfb for make bench.
 test_pkgs="libcmocka-dev python3 valgrind shellcheck systemd ansible-core
 prometheus man-db fonts-dejavu-core xvfb time procps"
+fuzz_pkgs="clang-14 libfuzzer-14-dev"
 
 list=no
 if [ "${1:-}" = --list ]; then
@@ -47,7 +50,8 @@ for group in "$@"; do
     # QEMU for the virt machine and for debootstrap's ARM maintainer
     # scripts, mkfs.ext4 -d for the disk, socat to reach the test server.
     pi) want="$want qemu-system-arm qemu-user-static debootstrap e2fsprogs socat cpio xz-utils python3" ;;
-    test) want="$want $build_pkgs $run_pkgs $test_pkgs" ;;
+    test) want="$want $build_pkgs $run_pkgs $test_pkgs $fuzz_pkgs" ;;
+    fuzz) want="$want $fuzz_pkgs" ;;
     cross-arm64 | cross-armhf)
         arch=${group#cross-}
         # The fonts and python3 of the tests are the native ones.
@@ -59,7 +63,7 @@ for group in "$@"; do
             new_arches="$new_arches $arch"
         ;;
     *)
-        echo "deps.sh: unknown group '$group' (build, run, libs, test, cross-arm64, cross-armhf, pi)" >&2
+        echo "deps.sh: unknown group '$group' (build, run, libs, test, cross-arm64, cross-armhf, pi, fuzz)" >&2
         exit 2
         ;;
     esac
