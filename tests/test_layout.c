@@ -995,6 +995,12 @@ static void test_quote(void **state)
         struct expect want[] = {{"quote", 1}, {"source", 1}, {"mark", 2}, {NULL, 0}};
         check_slide_want("quote", &s, now_fixed(), v == 2, want);
     }
+    /* A source wider than a short quote: it still fits its box, which
+     * then reaches further than the quote. */
+    struct slide wide = {.type = SLIDE_QUOTE, .text = (char *)SHORT,
+                         .source = (char *)TYPICAL};
+    struct expect want[] = {{"quote", 1}, {"source", 1}, {"mark", 2}, {NULL, 0}};
+    check_slide_want("quote with a long source", &wide, now_fixed(), false, want);
     for (size_t k = 0; k < N_SIZES; k++) {
         struct slide s = {.type = SLIDE_QUOTE,
                           .text = "肩负时代使命，勇挑时代重任，争当名师、名校长，"
