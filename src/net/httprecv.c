@@ -75,9 +75,12 @@ static bool header_value(const char *buf, size_t len, const char *name, char *ds
            (end[-1] == '\r' || end[-1] == '\n' || end[-1] == ' ' || end[-1] == '\t'))
         end--;
     size_t vl = (size_t)(end - p);
-    for (size_t i = 0; i < vl; i++)
-        if ((unsigned char)p[i] < 0x20 || p[i] == 0x7f)
-            vl = dstlen; /* reject */
+    for (size_t i = 0; i < vl; i++) {
+        if ((unsigned char)p[i] < 0x20 || p[i] == 0x7f) {
+            vl = 0; /* reject */
+            break;
+        }
+    }
     if (vl >= dstlen)
         vl = 0;
     memcpy(dst, p, vl);
