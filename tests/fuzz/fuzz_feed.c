@@ -17,6 +17,14 @@ static const char *const sources[] = {
     "file:///srv/edukiosk/%E6%A0%A1/feed.json",
 };
 
+static bool in_images(const struct deck *d, const struct deck_image *img)
+{
+    for (size_t i = 0; i < d->n_images; i++)
+        if (img == &d->images[i])
+            return true;
+    return false;
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     const char *source = sources[size % 3];
@@ -34,9 +42,20 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         return 0;
     memcpy(bytes, data, size);
 
+    /* Each line's length in characters (UTF-8 lead bytes, as columns
+     * count them): no diagnostic points past the end of its line. */
     size_t lines = 1;
     for (size_t i = 0; i < size; i++)
         lines += bytes[i] == '\n';
+    int *chars = calloc(lines + 1, sizeof(*chars));
+    if (!chars)
+        abort();
+    for (size_t i = 0, l = 1; i < size; i++) {
+        if (bytes[i] == '\n')
+            l++;
+        else if (((unsigned char)bytes[i] & 0xc0) != 0x80)
+            chars[l]++;
+    }
 
     struct feed_report rep = {0};
     struct deck *d = feed_parse(bytes, size, source, &lim, &rep);
@@ -46,6 +65,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         const struct feed_diag *g = &rep.diags[i];
         FUZZ_ASSERT(g->path && g->msg && g->msg[0]);
         FUZZ_ASSERT(g->line >= 0 && g->col >= 0 && (size_t)g->line <= lines);
+        if (g->line > 0)
+            FUZZ_ASSERT(g->col <= chars[g->line] + 1);
         if (i > 0) {
             const struct feed_diag *p = &rep.diags[i - 1];
             FUZZ_ASSERT(p->line < g->line || (p->line == g->line && p->col <= g->col));
@@ -58,8 +79,17 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     if (d) {
         FUZZ_ASSERT(d->n_slides <= lim.max_slides);
         FUZZ_ASSERT(d->n_ticker <= DECK_MAX_TICKER_LINES);
-        for (size_t i = 0; i < d->n_slides; i++)
-            (void)schedule_slide(&d->slides[i], &sched);
+        for (size_t i = 0; i < d->n_slides; i++) {
+            const struct slide *sl = &d->slides[i];
+            FUZZ_ASSERT(sl->duration_s >= 3 && sl->duration_s <= 600);
+            FUZZ_ASSERT(sl->type != SLIDE_IMAGE || sl->image);
+            FUZZ_ASSERT(!sl->image || in_images(d, sl->image));
+            FUZZ_ASSERT(!sl->bg_image || in_images(d, sl->bg_image));
+            for (size_t j = 0; j < i && sl->id; j++)
+                FUZZ_ASSERT(!d->slides[j].id || strcmp(d->slides[j].id, sl->id) != 0);
+            (void)schedule_slide(sl, &sched);
+        }
+        FUZZ_ASSERT(!d->theme.logo || in_images(d, d->theme.logo));
         for (size_t i = 0; i < d->n_images; i++)
             FUZZ_ASSERT(d->images[i].url && d->images[i].url[0]);
         (void)schedule_alert_active(&d->alert, &sched);
@@ -67,6 +97,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     int rc = feed_check(bytes, size, source, &lim, &sched, fuzz_devnull());
     FUZZ_ASSERT(rc == (d ? 0 : 1));
     deck_unref(d);
+    free(chars);
     free(bytes);
     return 0;
 }
