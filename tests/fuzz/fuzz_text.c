@@ -254,10 +254,21 @@ static json_t *slide(struct fuzz_in *in, unsigned type, unsigned n)
     return s;
 }
 
-static void check_layout(const struct slide_layout *l, int w, int h)
+/* area: where every item but a scrim must stay (NULL: the screen). */
+static void check_layout(const struct slide_layout *l, int w, int h,
+                         const struct lay_box *area)
 {
     for (int i = 0; i < l->n_items; i++) {
         const struct lay_item *it = &l->items[i];
+        if (area && strcmp(it->role, "scrim") != 0) {
+            const struct lay_box *a = area, *b = &it->box;
+            bool in = b->x >= a->x && b->y >= a->y && b->x + b->w <= a->x + a->w &&
+                      b->y + b->h <= a->y + a->h;
+            if (!in)
+                fprintf(stderr, "screen %dx%d: %s at %d,%d %dx%d leaves %d,%d %dx%d\n", w, h,
+                        it->role, b->x, b->y, b->w, b->h, a->x, a->y, a->w, a->h);
+            FUZZ_ASSERT(in);
+        }
         if (it->kind != LAY_TEXT)
             continue;
         const struct text_lines *t = &it->text;
@@ -281,8 +292,8 @@ static void check_layout(const struct slide_layout *l, int w, int h)
 
 static void layout_mode(struct fuzz_in *in)
 {
-    int w = 320 + (int)(fuzz_u16(in) % 3521);
-    int h = 240 + (int)(fuzz_u16(in) % 2161);
+    int w = 16 + (int)(fuzz_u16(in) % 3825);
+    int h = 16 + (int)(fuzz_u16(in) % 2385);
     unsigned type = fuzz_byte(in) % 7;
     unsigned n = 1 + fuzz_byte(in) % 14;
     unsigned flags = fuzz_byte(in);
@@ -320,21 +331,21 @@ static void layout_mode(struct fuzz_in *in)
     struct slide_layout l;
     for (size_t i = 0; i < d->n_slides; i++) {
         if (layout_slide(d, &d->slides[i], w, h, now, &fake, &l) == 0) {
-            check_layout(&l, w, h);
+            check_layout(&l, w, h, &c.content);
             slide_layout_free(&l);
         }
     }
     if (layout_fallback(d, w, h, now, &fake, &l) == 0) {
-        check_layout(&l, w, h);
+        check_layout(&l, w, h, &c.content);
         slide_layout_free(&l);
     }
     if (d->alert.level == ALERT_EMERGENCY && layout_alert(d, &d->alert, w, h, &fake, &l) == 0) {
-        check_layout(&l, w, h);
+        check_layout(&l, w, h, NULL);
         slide_layout_free(&l);
     }
     if ((d->alert.level == ALERT_INFO || d->alert.level == ALERT_WARNING) &&
         layout_banner(d, &d->alert, &c, &fake, &l) == 0) {
-        check_layout(&l, w, h);
+        check_layout(&l, w, h, &c.banner);
         slide_layout_free(&l);
     }
     deck_unref(d);
