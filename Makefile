@@ -52,6 +52,13 @@ endif
 ifeq ($(DEBUG),1)
 OPT     := -O0 -g3
 endif
+# FUZZ=1: the library for the libFuzzer targets (make fuzz, build-fuzz/).
+FUZZ_CC ?= clang-14
+ifeq ($(FUZZ),1)
+CC      := $(FUZZ_CC)
+OPT     := -O1 -g -fno-omit-frame-pointer
+SANFLAGS:= -fsanitize=fuzzer-no-link,address,undefined -fno-sanitize-recover=undefined
+endif
 ALL_CFLAGS  = $(WARN) $(OPT) $(SANFLAGS) $(DEFS) -MMD -MP $(INCS) $(PKG_CFLAGS) $(CFLAGS)
 ALL_LDFLAGS = $(SANFLAGS) $(LDFLAGS)
 LIBS        = $(PKG_LIBS) -lpthread -lm
@@ -67,7 +74,8 @@ ASSETS   := assets/default-feed.json assets/fonts/NotoSansSC-Regular.otf \
             assets/fonts/NotoSansSC-Bold.otf assets/images/logo.png
 
 .PHONY: all run test check bench install uninstall clean deps tests asan-tests \
-        format golden screenshots test-arm test-pi
+        format golden screenshots test-arm test-pi fuzz fuzz-build fuzz-bins \
+        fuzz-merge
 all: $(BUILD)/edukiosk
 
 $(BUILD)/edukiosk: $(OBJ)
@@ -123,7 +131,37 @@ deps:
 check:
 	@$(MAKE) --no-print-directory tests
 	@$(MAKE) --no-print-directory BUILD=build-asan SAN=1 tests
-	@sh tests/run-tests.sh build build-asan
+	@$(MAKE) --no-print-directory fuzz-build
+	@sh tests/run-tests.sh build build-asan build-fuzz
+
+# Fuzzing (tests/fuzz/, docs/fuzzing.md): one libFuzzer target a file,
+# tests/fuzz/fuzz_NAME.c, built with clang, ASan and UBSan into
+# build-fuzz/fuzz/.  `make fuzz` runs each for FUZZ_SECONDS (60) from its
+# seed corpus, keeping crashes in tests/fuzz/regressions/NAME/; `make test`
+# replays those and runs each a few seconds.  fuzz-merge adds the new
+# inputs that find new code to the checked-in corpus.
+FUZZ_BIN := $(patsubst tests/fuzz/%.c,$(BUILD)/fuzz/%,$(wildcard tests/fuzz/fuzz_*.c))
+
+$(BUILD)/fuzz/%: tests/fuzz/%.c tests/fuzz/fuzz.h $(BUILD)/lib.a
+	@echo "  CCLD    $@"
+	@mkdir -p $(dir $@)
+	@$(CC) $(WARN) $(OPT) $(DEFS) $(INCS) $(PKG_CFLAGS) -Itests/fuzz \
+		-fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined \
+		-o $@ $< $(BUILD)/lib.a $(LDFLAGS) $(LIBS)
+
+fuzz-bins: $(FUZZ_BIN)
+
+fuzz-build:
+	@$(MAKE) --no-print-directory BUILD=build-fuzz FUZZ=1 fuzz-bins
+
+fuzz:
+	@sh deploy/deps.sh build fuzz
+	@$(MAKE) --no-print-directory fuzz-build
+	@nice sh tests/fuzz/run-fuzz.sh fuzz build-fuzz $(or $(FUZZ_SECONDS),60)
+
+fuzz-merge:
+	@$(MAKE) --no-print-directory fuzz-build
+	@nice sh tests/fuzz/run-fuzz.sh merge build-fuzz
 
 # Static analysis of src/ with the build's own defines and include paths:
 # cppcheck (inline suppressions, tests/cppcheck.supp) and clang-tidy
@@ -187,7 +225,7 @@ install: all
 	@sh deploy/install-files.sh $(BUILD)/edukiosk $(PREFIX) $(DESTDIR)
 
 clean:
-	rm -rf build build-asan build-arm64 build-armhf
+	rm -rf build build-asan build-arm64 build-armhf build-fuzz
 
 format:
 	clang-format -i src/*/*.c src/*/*.h tests/*.c tests/*.h

@@ -2,7 +2,7 @@
 # Installs the Debian packages edukiosk needs that are missing, using sudo
 # when not root.  Debian 12 / Raspberry Pi OS bookworm.
 #   deploy/deps.sh [--list] [build] [run] [libs] [test] [cross-arm64]
-#                  [cross-armhf] [pi] [bench]       (default: build run)
+#                  [cross-armhf] [pi] [bench] [fuzz] (default: build run)
 # libs: the shared libraries of a binary built elsewhere (install.sh
 # --prebuilt), without compilers and headers.
 # cross-ARCH: a cross compiler, the ARCH libraries next to the native ones
@@ -11,6 +11,8 @@
 # pi: what the emulated Raspberry Pi of make test-pi needs on this machine.
 # bench: make bench, edukiosk beside a Chromium kiosk in Xvfb (the
 # measuring tool is built from tests/benchrun.c against Xlib).
+# fuzz: clang and libFuzzer for the fuzz targets (make fuzz; make test runs
+# them briefly, so test includes it).
 # --list: print the packages of the groups, one per line; install nothing.
 set -eu
 
@@ -34,6 +36,7 @@ test_pkgs="libcmocka-dev python3 valgrind shellcheck systemd ansible-core
 prometheus man-db fonts-dejavu-core xvfb time procps minisign"
 # make lint's static analysis of src/.
 test_pkgs="$test_pkgs cppcheck clang-tidy"
+fuzz_pkgs="clang-14 libfuzzer-14-dev"
 
 list=no
 if [ "${1:-}" = --list ]; then
@@ -51,8 +54,9 @@ for group in "$@"; do
     # QEMU for the virt machine and for debootstrap's ARM maintainer
     # scripts, mkfs.ext4 -d for the disk, socat to reach the test server.
     pi) want="$want qemu-system-arm qemu-user-static debootstrap e2fsprogs socat cpio xz-utils python3" ;;
-    test) want="$want $build_pkgs $run_pkgs $test_pkgs" ;;
+    test) want="$want $build_pkgs $run_pkgs $test_pkgs $fuzz_pkgs" ;;
     bench) want="$want build-essential python3 chromium xvfb libx11-dev libxext-dev" ;;
+    fuzz) want="$want $fuzz_pkgs" ;;
     cross-arm64 | cross-armhf)
         arch=${group#cross-}
         # The fonts and python3 of the tests are the native ones.
@@ -64,7 +68,7 @@ for group in "$@"; do
             new_arches="$new_arches $arch"
         ;;
     *)
-        echo "deps.sh: unknown group '$group' (build, run, libs, test, cross-arm64, cross-armhf, pi, bench)" >&2
+        echo "deps.sh: unknown group '$group' (build, run, libs, test, cross-arm64, cross-armhf, pi, bench, fuzz)" >&2
         exit 2
         ;;
     esac

@@ -1,12 +1,15 @@
 #!/bin/sh
 # Runs every test and prints one closing summary line:
 #   "tests: N passed, N failed"
-# Usage: tests/run-tests.sh BUILD_DIR [SANITIZER_BUILD_DIR]
+# Usage: tests/run-tests.sh BUILD_DIR [SANITIZER_BUILD_DIR [FUZZ_BUILD_DIR]]
 #  - unit tests (cmocka programs BUILD/tests/test_*), counted per test case;
 #  - integration tests (tests/it-*.sh, run with the first build's binary),
 #    one count each;
 #  - cppcheck and clang-tidy over src/ (make lint), one count each;
-#  - the unit tests once more from the sanitizer build.
+#  - the unit tests once more from the sanitizer build;
+#  - each fuzz target of the fuzz build (tests/fuzz/run-fuzz.sh): its
+#    regression inputs replayed, then FUZZ_SECONDS (5) of fuzzing; one
+#    count each.
 # TEST_RUNNER: a command the unit tests run under (e.g. qemu-aarch64-static
 # for an ARM build); then only the unit tests run.
 set -u
@@ -16,6 +19,7 @@ limit=300
 cd "$(dirname "$0")/.." || exit 1
 build=${1:-build}
 asan=${2:-}
+fuzz=${3:-}
 logs=$build/test-logs
 rm -rf "$logs"
 mkdir -p "$logs"
@@ -80,6 +84,18 @@ for tool in cppcheck clang-tidy; do
 done
 
 [ -n "$asan" ] && run_unit "$asan" "asan:"
+
+if [ -n "$fuzz" ] && [ -z "$runner" ]; then
+    for b in "$fuzz"/fuzz/fuzz_*; do
+        [ -x "$b" ] || continue
+        name=$(basename "$b")
+        sh tests/fuzz/run-fuzz.sh one "$fuzz" "${FUZZ_SECONDS:-5}" "$name"
+        rc=$?
+        tally "$rc" "fuzz:$name" "(exit $rc): $fuzz/fuzz-logs/$name.log" ||
+            grep -E -A12 'ERROR|runtime error|broken promise' "$fuzz/fuzz-logs/$name.log" |
+            head -n 30 | sed 's/^/    /'
+    done
+fi
 
 [ -n "$failures" ] && echo "failed:$failures"
 echo "tests: $passed passed, $failed failed"

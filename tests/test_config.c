@@ -445,6 +445,24 @@ static void test_full_file(void **state)
     free(second);
     config_free(&d);
 
+    /* A value starting with ';' (quoted in a file) is written so that it
+     * does not read back as a comment. */
+    struct config q;
+    assert_int_equal(config_copy(&q, &c), 0);
+    char err[256];
+    assert_int_equal(config_set(&q, "school", "; 第一中学", err, sizeof(err)), 0);
+    config_print(&q, tu_capture_open(&p1));
+    first = tu_capture_close(&p1);
+    again = write_conf("semicolon.conf", first);
+    free(first);
+    config_defaults(&d);
+    assert_int_equal(config_load(&d, again, true, tu_capture_open(&e)), 0);
+    free(tu_capture_close(&e));
+    assert_non_null(d.school);
+    assert_string_equal(d.school, "; 第一中学");
+    config_free(&d);
+    config_free(&q);
+
     /* A deep copy owns its strings. */
     struct config copy;
     assert_int_equal(config_copy(&copy, &c), 0);

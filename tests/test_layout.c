@@ -995,6 +995,12 @@ static void test_quote(void **state)
         struct expect want[] = {{"quote", 1}, {"source", 1}, {"mark", 2}, {NULL, 0}};
         check_slide_want("quote", &s, now_fixed(), v == 2, want);
     }
+    /* A source wider than a short quote: it still fits its box, which
+     * then reaches further than the quote. */
+    struct slide wide = {.type = SLIDE_QUOTE, .text = (char *)SHORT,
+                         .source = (char *)TYPICAL};
+    struct expect want[] = {{"quote", 1}, {"source", 1}, {"mark", 2}, {NULL, 0}};
+    check_slide_want("quote with a long source", &wide, now_fixed(), false, want);
     for (size_t k = 0; k < N_SIZES; k++) {
         struct slide s = {.type = SLIDE_QUOTE,
                           .text = "肩负时代使命，勇挑时代重任，争当名师、名校长，"
@@ -1381,6 +1387,29 @@ static void test_degenerate(void **state)
                     (it->text.n * it->text.line_h > it->box.h || widest_of(it) > it->box.w))
                     fail_msg("%dx%d slide %zu: %s text overflows its box", w, h, i,
                              name_of(it));
+            }
+            slide_layout_free(&l);
+        }
+    }
+    /* The alert banner too, down to a screen too small for its tag. */
+    static const struct size tiny[] = {{64, 48}, {56, 18}, {320, 240}, {3840, 720}};
+    for (size_t k = 0; k < sizeof(tiny) / sizeof(tiny[0]); k++) {
+        for (int warn = 0; warn < 2; warn++) {
+            int w = tiny[k].w, h = tiny[k].h;
+            struct deck bd;
+            make_deck(&bd, LANG_EN, false, warn ? ALERT_WARNING : ALERT_INFO);
+            struct chrome_layout c;
+            layout_chrome(&bd, w, h, &c);
+            assert_int_equal(layout_banner(&bd, &bd.alert, &c, &fake, &l), 0);
+            for (int j = 0; j < l.n_items; j++) {
+                const struct lay_item *it = &l.items[j];
+                if (!inside(it->box, c.banner))
+                    fail_msg("%dx%d banner: %s box %d,%d %dx%d outside", w, h,
+                             name_of(it), it->box.x, it->box.y, it->box.w, it->box.h);
+                if (it->kind == LAY_TEXT &&
+                    (it->text.n * it->text.line_h > it->box.h || widest_of(it) > it->box.w))
+                    fail_msg("%dx%d banner: %s text overflows its box %dx%d", w, h,
+                             name_of(it), it->box.w, it->box.h);
             }
             slide_layout_free(&l);
         }

@@ -753,6 +753,16 @@ static int wide_snowman(void *ctx, const char *s, size_t len, int px, bool bold,
     return w;
 }
 
+/* Latin letters a quarter em, everything else (the ellipsis too) one em. */
+static int narrow_latin(void *ctx, const char *s, size_t len, int px, bool bold, bool rtl)
+{
+    (void)ctx, (void)bold, (void)rtl;
+    int w = 0;
+    for (size_t i = 0, adv; i < len; i += adv)
+        w += utf8_decode(s + i, len - i, &adv) < 0x80 ? px / 4 : px;
+    return w;
+}
+
 static void test_fit_ellipsis(void **state)
 {
     (void)state;
@@ -816,6 +826,17 @@ static void test_fit_ellipsis(void **state)
     text_lines_free(&l);
     n.box_w = 5;
     assert_int_equal(text_fit(&n, &wide, &l), 0);
+    assert_int_equal(l.n, 0);
+    assert_true(l.ellipsized);
+    text_lines_free(&l);
+
+    /* lines that fit a box "…" does not: cut without a mark is not shown */
+    struct text_fit_req thin = {
+        .text = "ii ii ii ii", .box_w = 5, .box_h = 20, .max_px = 10, .min_px = 10,
+        .line_spacing = 1.0f,
+    };
+    struct text_measure narrow = {narrow_latin, NULL};
+    assert_int_equal(text_fit(&thin, &narrow, &l), 0);
     assert_int_equal(l.n, 0);
     assert_true(l.ellipsized);
     text_lines_free(&l);

@@ -129,8 +129,11 @@ int layout_banner(const struct deck *d, const struct alert *al,
     const char *tag = warn ? (en ? "Warning" : "注意") : (en ? "Notice" : "通知");
     int tpx = sc(&b, 32);
     struct text_lines tl;
+    /* No tag on a band too low for its line inside the pill. */
     lb_fit(&b, (struct text_fit_req){.text = tag, .box_w = right - x,
-                                     .box_h = line_h(tpx, 1.3f), .max_px = tpx,
+                                     .box_h = imin(line_h(tpx, 1.3f),
+                                                   bb.h - 2 * sc(&b, 16)),
+                                     .max_px = tpx,
                                      .min_px = tpx, .bold = true, .line_spacing = 1.3f,
                                      .max_lines = 1},
            &tl);

@@ -465,7 +465,9 @@ void lay_quote(struct lb *b, const struct slide *s, struct lay_box a)
     enum lay_align qa = t.n >= 3 ? ALIGN_LEFT : ALIGN_CENTER;
     lb_text(b, "quote", mkbox(tx, ty, lw, th), &t, LC_TEXT, qa, false);
     int sy = y + block + sgap;
-    right = imin(right, body.x + body.w);
+    /* The source ends under the quote's end, unless it is wider than the
+     * quote reaches: then its box starts at the left of the body. */
+    right = imin(imax(right, body.x + widest(&st)), body.x + body.w);
     lb_text(b, "source", mkbox(body.x, sy, right - body.x, sh), &st, LC_MUTED,
             ALIGN_RIGHT, false);
 }

@@ -512,16 +512,22 @@ int config_load(struct config *c, const char *path, bool must_exist, FILE *err)
                 file_strerror(r));
         return -1;
     }
+    r = config_load_text(c, path, text, len, err);
+    free(text);
+    return r;
+}
+
+int config_load_text(struct config *c, const char *path, const char *text, size_t len,
+                     FILE *err)
+{
     struct config work;
     if (config_copy(&work, c) < 0) {
-        free(text);
         fprintf(err, "%s: out of memory\n", path);
         return -1;
     }
     struct loader L = {.c = &work, .path = path, .p = text, .end = text + len,
                        .err = err, .section_ok = true};
-    r = ini_parse_stream(reader, &L, handler, &L);
-    free(text);
+    int r = ini_parse_stream(reader, &L, handler, &L);
     if (r == -2) {
         report(&L, 0, "out of memory");
         L.errors++;

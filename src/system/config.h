@@ -70,6 +70,10 @@ int config_copy(struct config *dst, const struct config *src);
  * sections print "FILE:LINE: warning: …" and are ignored.  A missing file
  * is an error only if must_exist (else 0 and c untouched). */
 int config_load(struct config *c, const char *path, bool must_exist, FILE *err);
+/* The same for a file's bytes text[0..len) (need not be NUL-terminated),
+ * read already; path names it in the messages. */
+int config_load_text(struct config *c, const char *path, const char *text, size_t len,
+                     FILE *err);
 /* Sets one key from a string (command line).  key is "section.name" or
  * the bare name.  Returns 0, or -1 with "key: problem" in err (c is then
  * unchanged). */

@@ -470,7 +470,9 @@ void confval_print(enum confval_type t, const struct confval *v, FILE *out)
         if (!s)
             return;
         size_t l = strlen(s);
-        bool quote = l > 0 && (s[0] == ' ' || s[l - 1] == ' ' ||
+        /* Quotes keep edge spaces, quotes, and a leading ';' that inih
+         * would take for a comment. */
+        bool quote = l > 0 && (s[0] == ' ' || s[l - 1] == ' ' || s[0] == ';' ||
                                (s[0] == '"' && s[l - 1] == '"'));
         fprintf(out, quote ? "\"%s\"" : "%s", s);
         return;

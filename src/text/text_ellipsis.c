@@ -140,11 +140,12 @@ int text_ellipsis_apply(const struct text_fit_req *r, const struct text_measure 
                             &l->widths[keep - 1]);
     if (rc < 0)
         return -1;
-    if (rc == 0 && l->widths[keep - 1] > r->box_w) {
-        /* "…" does not fit the width at all: drop the line we could not
-         * finish rather than overflow the box. */
-        free(l->lines[keep - 1]);
-        l->n--;
+    if (rc == 0) {
+        /* "…" does not fit the width at all, so no line can end in it:
+         * nothing rather than text cut without a mark. */
+        for (int i = 0; i < keep; i++)
+            free(l->lines[i]);
+        l->n = 0;
     }
     return 0;
 }
