@@ -452,7 +452,9 @@ static void run_loop(struct kiosk *k)
         set_display(k, now);
         kiosk_take_results(k);
 
-        if (show_tick(k->show, now_ms))
+        /* With the screen off (schedule) the show goes on, but black
+         * needs drawing only once (set_display). */
+        if (show_tick(k->show, now_ms) && k->display_on)
             k->dirty = true;
         if (show_deck_swaps(k->show) != k->fonts_swaps) {
             k->fonts_swaps = show_deck_swaps(k->show);
@@ -524,6 +526,11 @@ static void run_loop(struct kiosk *k)
             uint64_t due = last_frame_ms + (slow ? FADE_FRAME_MS : FRAME_MS);
             uint64_t t = vclock_ms();
             timeout = due > t ? due - t : 0;
+        } else if (timeout == 0) {
+            /* A transition with the screen off, or a deck waiting for its
+             * first picture: nothing to draw now, no reason to spin (the
+             * raster thread's result wakes us anyway). */
+            timeout = FRAME_MS;
         }
         if (wd_ms && wd_ms / 2 < timeout)
             timeout = wd_ms / 2;
