@@ -7,12 +7,13 @@
  * environment at start makes the wall clock start there and stand still
  * until the main loop lets time pass with vclock_advance(), which jumps
  * instead of sleeping.  Work other threads do (rasterising, a poll of the
- * feed) takes no simulated time: whoever hands out such work takes a hold
- * (vclock_hold) and the worker gives it back when done (vclock_release);
- * time never moves while a hold is out.  A worker that sleeps for a while
- * arms a timer instead, which fires on the advancing thread when
- * simulated time reaches it.  So a month of slides, polls, schedule and
- * alert expiries runs in minutes, through the same code as on a screen.
+ * feed) takes no simulated time of its own: whoever hands out such work
+ * takes a hold (vclock_hold) and the worker gives it back when done
+ * (vclock_release); the clock waits for every hold before it moves.  A
+ * worker that sleeps for a while arms a timer instead, which fires on the
+ * advancing thread when simulated time reaches it.  So a month of slides,
+ * polls, schedule and alert expiries runs in minutes, through the same
+ * code as on a screen.
  */
 #ifndef EDUKIOSK_VCLOCK_H
 #define EDUKIOSK_VCLOCK_H
@@ -29,7 +30,7 @@ uint64_t vclock_ms(void);
 /* Wall-clock seconds.  Any thread. */
 time_t vclock_wall(void);
 
-/* Simulated time stands still while a hold is out.  Any thread. */
+/* Work the clock waits for before it moves.  Any thread. */
 void vclock_hold(void);
 void vclock_release(void);
 
@@ -48,12 +49,11 @@ void vclock_timer_arm(struct vclock_timer *t, uint64_t due_ms);
  * another thread at the time (call it from the advancing thread). */
 void vclock_timer_cancel(struct vclock_timer *t);
 
-/* Simulated time only, one thread (the main loop): lets up to ms pass.
- * While holds are out it waits for them in real time instead and returns
- * false without moving the clock (the caller looks at what the work
- * brought, then asks again).  Otherwise the clock jumps to now + ms, or
- * to the first armed timer if that comes sooner, fires the timers due and
- * returns true. */
-bool vclock_advance(uint64_t ms);
+/* Simulated time only, one thread (the main loop): lets ms pass.  First
+ * waits in real time until no hold is out, then jumps to now + ms, or to
+ * the first armed timer if that comes sooner, and fires the timers due.
+ * A caller that must not spin passes at least 1: a loop that keeps
+ * handing out work would otherwise never see time move. */
+void vclock_advance(uint64_t ms);
 
 #endif

@@ -117,11 +117,11 @@ static void wait_for_work(struct kiosk *k, uint64_t timeout_ms)
 {
     if (vclock_simulated()) {
         /* Simulated time (tests): nothing sleeps.  What other threads owe
-         * is waited for in real time, then the clock jumps. */
-        if (!take_wake(k, 0)) {
-            vclock_advance(timeout_ms);
-            take_wake(k, 0);
-        }
+         * is waited for in real time, then the clock jumps; a pass of the
+         * loop costs at least a millisecond, as a real one does. */
+        bool rang = take_wake(k, 0);
+        vclock_advance(rang || timeout_ms == 0 ? 1 : timeout_ms);
+        take_wake(k, 0);
         return;
     }
     if (timeout_ms > INPUT_POLL_MS)
