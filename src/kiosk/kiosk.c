@@ -96,11 +96,7 @@ static void push(struct kiosk *k, int code, void *data)
         LOG_ERR("cannot wake the main loop: %s", strerror(errno));
 }
 
-/* Sleeps until another thread wakes us or timeout_ms pass.  Not
- * SDL_WaitEventTimeout: without a native wait (offscreen, KMSDRM) it polls
- * every millisecond, a thousand wake-ups a second on a still slide.  Input
- * is pumped at least every INPUT_POLL_MS, fast enough for an operator's
- * key. */
+/* Takes the doorbell's ring, waiting up to timeout_ms for one. */
 static bool take_wake(struct kiosk *k, int timeout_ms)
 {
     struct pollfd pfd = {.fd = k->wake_fd, .events = POLLIN};
@@ -113,6 +109,11 @@ static bool take_wake(struct kiosk *k, int timeout_ms)
     return false;
 }
 
+/* Sleeps until another thread wakes us or timeout_ms pass.  Not
+ * SDL_WaitEventTimeout: without a native wait (offscreen, KMSDRM) it polls
+ * every millisecond, a thousand wake-ups a second on a still slide.  Input
+ * is pumped at least every INPUT_POLL_MS, fast enough for an operator's
+ * key. */
 static void wait_for_work(struct kiosk *k, uint64_t timeout_ms)
 {
     if (vclock_simulated()) {
