@@ -16,8 +16,9 @@ when stdin reaches end of file, like http_server.py.
 
 Each feed request draws one answer from FAULTS (weights); "new" serves the
 next version of the deck, "same" the current one again (a 304 to a client
-with its validators).  To add a fault: write a method fault_NAME(self)
-below and add (NAME, weight) to FAULTS.
+with its validators).  To add a fault (a bad signature, once feeds are
+signed): write a method fault_NAME(self) below and add (NAME, weight) to
+FAULTS.
 """
 import datetime
 import json
