@@ -66,15 +66,30 @@ with tempfile.TemporaryDirectory() as tmp:
           "an emergency alert that starts during a fade shows, and the show goes on "
           "behind it: %s slides in 4 minutes" % (st and st["slides_shown"]))
 
+    # The screen switched off by the schedule in the middle of a fade: that
+    # fade's frame kept both picture slots, so the next slide never found
+    # one and the show stood still (the raster thread making it again and
+    # again) until the screen came back.  Fades take 0.8 s of every 5.8:
+    # starting the clock a second later each time, some runs turn the
+    # screen off (10:01) mid-fade.
+    feed_fade = {"format": "edukiosk/1",
+                 "defaults": {"duration": 5, "transition": "fade"}, "slides": slides(3)}
+    least = None
+    for x in range(1, 31):
+        st, took = run(tmp, feed_fade, 300, ["--set", "schedule.tue=10:00-10:01"],
+                       start=START - x)
+        n = st["slides_shown"] if st else 0
+        least = n if least is None else min(least, n)
+    check(least >= 45, "the screen going off during a fade does not stop the show: "
+          "at least %s slides in 5 minutes" % least)
+
     # The screen off all day: the show goes on, but black is drawn when a
     # picture comes in (once a slide), not at full speed through every
     # transition.
     off = []
     for d in ("mon", "tue", "wed", "thu", "fri", "sat", "sun"):
         off += ["--set", "schedule.%s=off" % d]
-    feed = {"format": "edukiosk/1", "defaults": {"duration": 5, "transition": "fade"},
-            "slides": slides(3)}
-    st, took = run(tmp, feed, 3600, off)
+    st, took = run(tmp, feed_fade, 3600, off)
     check(st is not None and st["slides_shown"] >= 600,
           "with the screen off the slides still change: %s" % (st and st["slides_shown"]))
     check(st is not None and st["frames"] < 2 * st["slides_shown"],
