@@ -294,16 +294,10 @@ static bool build_frame(struct kiosk *k, uint64_t now_ms, struct frame *f)
     if (f->blank)
         return true;
     if (emergency(k, v.deck)) {
-        bool ready = kiosk_want_picture(k, v.deck, PIC_ALERT, 0, false);
-        if (ready || k->alert_shown) {
-            /* Full screen, with the time still in its corner. */
-            f->chrome = f->clock_only = true;
-            f->from_key = kiosk_pic_key(k, v.deck, PIC_ALERT, 0);
-            return ready;
-        }
-        /* Until the alert's picture is there the slides go on: the frame
-         * on screen may be a transition's, holding both picture slots,
-         * and only a newer frame frees one for the alert. */
+        /* Full screen, with the time still in its corner. */
+        f->chrome = f->clock_only = true;
+        f->from_key = kiosk_pic_key(k, v.deck, PIC_ALERT, 0);
+        return kiosk_want_picture(k, v.deck, PIC_ALERT, 0, false);
     }
     f->chrome = true;
     f->banner = k->banner_on;
@@ -482,7 +476,6 @@ static void run_loop(struct kiosk *k)
             uint64_t t0 = stats_now_us();
             render_frame(k->rd, &f);
             stats_frame(&k->stats, stats_now_us() - t0, f.transition);
-            k->alert_shown = !f.blank && f.clock_only;
             last_frame_ms = now_ms;
             k->dirty = false;
             if (!ready_sent) {

@@ -53,7 +53,6 @@ struct kiosk {
     char clock_text[96];
     bool banner_on;
     int banner_level;
-    bool alert_shown; /* the last frame drawn was the emergency alert */
 
     struct schedule_ctx sched;
     time_t last_sync_check;
