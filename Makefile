@@ -75,7 +75,7 @@ ASSETS   := assets/default-feed.json assets/fonts/NotoSansSC-Regular.otf \
 
 .PHONY: all run test check bench install uninstall clean deps tests asan-tests \
         format golden screenshots test-arm test-pi fuzz fuzz-build fuzz-bins \
-        fuzz-merge
+        fuzz-merge soak
 all: $(BUILD)/edukiosk
 
 $(BUILD)/edukiosk: $(OBJ)
@@ -208,6 +208,16 @@ test-pi:
 	@sh deploy/deps.sh build run test cross-arm64 cross-armhf pi
 	@sh tests/pi/test-pi.sh
 
+# 30 simulated days of the real kiosk loop against a changing, faulty feed
+# server, with a LeakSanitizer build alongside (tests/soak.sh; what it
+# proves: docs/operations.md).  Minutes, not part of `make test` (which
+# runs one simulated day, tests/it-soak.sh).
+soak:
+	@sh deploy/deps.sh build run test
+	@$(MAKE) --no-print-directory all
+	@$(MAKE) --no-print-directory BUILD=build-lsan SANFLAGS=-fsanitize=leak build-lsan/edukiosk
+	@sh tests/soak.sh $(BUILD)/edukiosk build-lsan/edukiosk
+
 # edukiosk beside a Chromium kiosk, same deck and Xvfb (docs/performance.md);
 # BENCH_SECS, BENCH_RUNS.  Not part of `make test`.
 bench:
@@ -225,7 +235,7 @@ install: all
 	@sh deploy/install-files.sh $(BUILD)/edukiosk $(PREFIX) $(DESTDIR)
 
 clean:
-	rm -rf build build-asan build-arm64 build-armhf build-fuzz
+	rm -rf build build-asan build-arm64 build-armhf build-fuzz build-lsan
 
 format:
 	clang-format -i src/*/*.c src/*/*.h tests/*.c tests/*.h

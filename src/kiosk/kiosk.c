@@ -24,6 +24,7 @@
 #include "show.h"
 #include "source.h"
 #include "status.h"
+#include "vclock.h"
 
 #define TRANSITION_MS 800
 #define FRAME_MS 16
@@ -97,6 +98,19 @@ static void push(struct kiosk *k, int code, void *data)
         LOG_ERR("cannot wake the main loop: %s", strerror(errno));
 }
 
+/* Takes the doorbell's ring, waiting up to timeout_ms for one. */
+static bool take_wake(struct kiosk *k, int timeout_ms)
+{
+    struct pollfd pfd = {.fd = k->wake_fd, .events = POLLIN};
+    if (poll(&pfd, 1, timeout_ms) > 0 && (pfd.revents & POLLIN)) {
+        uint64_t n;
+        if (read(k->wake_fd, &n, sizeof(n)) < 0 && errno != EAGAIN)
+            LOG_ERR("wake-up read failed: %s", strerror(errno));
+        return true;
+    }
+    return false;
+}
+
 /* Sleeps until another thread wakes us or timeout_ms pass.  Not
  * SDL_WaitEventTimeout: without a native wait (offscreen, KMSDRM) it polls
  * every millisecond, a thousand wake-ups a second on a still slide.  Input
@@ -104,14 +118,18 @@ static void push(struct kiosk *k, int code, void *data)
  * key. */
 static void wait_for_work(struct kiosk *k, uint64_t timeout_ms)
 {
+    if (vclock_simulated()) {
+        /* Simulated time (tests): nothing sleeps.  What other threads owe
+         * is waited for in real time, then the clock jumps; a pass of the
+         * loop costs at least a millisecond, as a real one does. */
+        bool rang = take_wake(k, 0);
+        vclock_advance(rang || timeout_ms == 0 ? 1 : timeout_ms);
+        take_wake(k, 0);
+        return;
+    }
     if (timeout_ms > INPUT_POLL_MS)
         timeout_ms = INPUT_POLL_MS;
-    struct pollfd pfd = {.fd = k->wake_fd, .events = POLLIN};
-    if (poll(&pfd, 1, (int)timeout_ms) > 0 && (pfd.revents & POLLIN)) {
-        uint64_t n;
-        if (read(k->wake_fd, &n, sizeof(n)) < 0 && errno != EAGAIN)
-            LOG_ERR("wake-up read failed: %s", strerror(errno));
-    }
+    take_wake(k, (int)timeout_ms);
 }
 
 static void on_raster_done(void *ud)
@@ -419,7 +437,7 @@ static uint64_t ms_to_next_minute(time_t now)
 
 static void run_loop(struct kiosk *k)
 {
-    uint64_t start_ms = SDL_GetTicks64();
+    uint64_t start_ms = vclock_ms();
     uint64_t exit_at = k->opts->exit_after_s > 0
                            ? start_ms + (uint64_t)llround(k->opts->exit_after_s * 1000.0)
                            : UINT64_MAX;
@@ -436,8 +454,8 @@ static void run_loop(struct kiosk *k)
         SDL_Event ev;
         wait_for_work(k, timeout);
         while (SDL_PollEvent(&ev))
-            handle_event(k, &ev, SDL_GetTicks64());
-        uint64_t now_ms = SDL_GetTicks64();
+            handle_event(k, &ev, vclock_ms());
+        uint64_t now_ms = vclock_ms();
         if (now_ms >= exit_at)
             break;
         time_t now = wall_now();
@@ -448,7 +466,9 @@ static void run_loop(struct kiosk *k)
         set_display(k, now);
         kiosk_take_results(k);
 
-        if (show_tick(k->show, now_ms))
+        /* With the screen off (schedule) the show goes on, but black
+         * needs drawing only once (set_display). */
+        if (show_tick(k->show, now_ms) && k->display_on)
             k->dirty = true;
         if (show_deck_swaps(k->show) != k->fonts_swaps) {
             k->fonts_swaps = show_deck_swaps(k->show);
@@ -526,8 +546,13 @@ static void run_loop(struct kiosk *k)
             bool slow = f.transition && f.kind == TRANSITION_FADE &&
                         strcmp(render_backend(k->rd), "surface") == 0;
             uint64_t due = last_frame_ms + (slow ? FADE_FRAME_MS : FRAME_MS);
-            uint64_t t = SDL_GetTicks64();
+            uint64_t t = vclock_ms();
             timeout = due > t ? due - t : 0;
+        } else if (timeout == 0) {
+            /* A transition with the screen off, or a deck waiting for its
+             * first picture: nothing to draw now, no reason to spin (the
+             * raster thread's result wakes us anyway). */
+            timeout = FRAME_MS;
         }
         if (wd_ms && wd_ms / 2 < timeout)
             timeout = wd_ms / 2;
@@ -572,22 +597,22 @@ int kiosk_run(const struct kiosk_opts *o, struct config *cfg, struct deck *initi
     k.local_checked = wall_now();
     update_schedule_ctx(&k, wall_now());
     struct show_hooks hooks = {hook_eligible, hook_ready, &k};
-    k.show = show_new(initial, &hooks, SDL_GetTicks64(), TRANSITION_MS);
+    k.show = show_new(initial, &hooks, vclock_ms(), TRANSITION_MS);
     if (!k.show) {
         deck_unref(initial);
         goto out;
     }
     struct frame f;
     if (kiosk_planned_size(&k, false, &k.w, &k.h))
-        build_frame(&k, SDL_GetTicks64(), &f);
+        build_frame(&k, vclock_ms(), &f);
     if (kiosk_video_init(&k) < 0)
         goto out;
     if (k.w == 0 && kiosk_planned_size(&k, true, &k.w, &k.h))
-        build_frame(&k, SDL_GetTicks64(), &f);
+        build_frame(&k, vclock_ms(), &f);
     if (kiosk_open_window(&k) < 0 || !raster_ready(k.raster))
         goto out;
     /* Meanwhile the window's memory is touched once, on both sides. */
-    if (!build_frame(&k, SDL_GetTicks64(), &f))
+    if (!build_frame(&k, vclock_ms(), &f))
         render_warm_up(k.rd);
     platform_signals_start(on_signal, &k);
     run_loop(&k); /* starts the fetcher after the first frame */

@@ -12,6 +12,7 @@
 
 #include "fileutil.h"
 #include "log.h"
+#include "vclock.h"
 
 #ifndef EDUKIOSK_VERSION
 #define EDUKIOSK_VERSION "unknown"
@@ -67,7 +68,7 @@ struct status *status_new(const char *status_path, const char *metrics_path)
         return NULL;
     }
     st->pid = (long)getpid();
-    st->started = time(NULL);
+    st->started = vclock_wall();
     st->counters.display_on = true;
     return st;
 }

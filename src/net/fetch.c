@@ -2,6 +2,7 @@
 #include "fetch.h"
 
 #include <errno.h>
+#include <math.h>
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdint.h>
@@ -15,6 +16,7 @@
 #include "imghdr.h"
 #include "log.h"
 #include "poller.h"
+#include "vclock.h"
 
 #define BACKOFF_CAP_S 600.0
 #define MAX_FAILURES 30 /* enough to reach the cap; keeps 2^n finite */
@@ -109,6 +111,12 @@ struct fetcher {
     atomic_bool stop;
     uint64_t rng;
 
+    /* Simulated time (vclock): the timer that ends the worker's wait, and
+     * whether the worker owes the clock a release for the poll it runs
+     * (under lock). */
+    struct vclock_timer timer;
+    bool held;
+
     /* Worker-only state. */
     int failures;
     struct poller *poll;
@@ -172,12 +180,46 @@ enum fetch_result fetch_cycle(struct fetcher *f, double *next_delay_s)
     return cycle(f, next_delay_s);
 }
 
+/* Simulated time: the poll is due.  Runs on the thread advancing the
+ * clock, which then waits for the poll to finish. */
+static void timer_fired(void *ud)
+{
+    struct fetcher *f = ud;
+    pthread_mutex_lock(&f->lock);
+    if (!f->held) {
+        f->held = true;
+        vclock_hold();
+    }
+    f->poked = true;
+    pthread_cond_signal(&f->cond);
+    pthread_mutex_unlock(&f->lock);
+}
+
+/* Simulated time: no sleeping; a timer of the simulated clock pokes us. */
+static void wait_simulated(struct fetcher *f, double d)
+{
+    pthread_mutex_lock(&f->lock);
+    vclock_timer_arm(&f->timer, vclock_ms() + (uint64_t)llround(d * 1000.0));
+    if (f->held) {
+        f->held = false;
+        vclock_release();
+    }
+    while (!f->poked && !atomic_load(&f->stop))
+        pthread_cond_wait(&f->cond, &f->lock);
+    f->poked = false;
+    pthread_mutex_unlock(&f->lock);
+}
+
 static void *worker(void *arg)
 {
     struct fetcher *f = arg;
     while (!atomic_load(&f->stop)) {
         double d = 0;
         cycle(f, &d);
+        if (vclock_simulated()) {
+            wait_simulated(f, d);
+            continue;
+        }
         struct timespec dl;
         clock_gettime(CLOCK_MONOTONIC, &dl);
         long long ns = (long long)(d * 1e9);
@@ -268,10 +310,18 @@ struct fetcher *fetcher_new(const struct fetch_config *cfg,
     if (!f)
         return NULL;
     f->threaded = true;
+    f->timer.fire = timer_fired;
+    f->timer.ud = f;
+    if (vclock_simulated()) {
+        f->held = true; /* the first poll, at once */
+        vclock_hold();
+    }
     int e = pthread_create(&f->thread, NULL, worker, f);
     if (e != 0) {
         LOG_ERR("cannot start the fetch thread: %s", strerror(e));
         f->threaded = false;
+        if (f->held)
+            vclock_release();
         fetcher_free(f);
         return NULL;
     }
@@ -298,6 +348,9 @@ void fetcher_free(struct fetcher *f)
         pthread_cond_signal(&f->cond);
         pthread_mutex_unlock(&f->lock);
         pthread_join(f->thread, NULL);
+        vclock_timer_cancel(&f->timer);
+        if (f->held)
+            vclock_release();
     }
     http_client_free(f->http);
     pthread_mutex_destroy(&f->lock);

@@ -14,6 +14,7 @@
 #include "fileutil.h"
 #include "hash.h"
 #include "log.h"
+#include "vclock.h"
 
 struct poller {
     const struct fetch_config *cfg;
@@ -444,9 +445,7 @@ static void poll_feed(struct poller *pl, struct outcome *o)
 
 static double monotonic_s(void)
 {
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + ts.tv_nsec / 1e9;
+    return (double)vclock_ms() / 1e3;
 }
 
 /* A failure's line: in full when the log has not reported it lately, as
@@ -597,7 +596,7 @@ void poller_free(struct poller *pl)
 bool poller_poll(struct poller *pl, enum fetch_result *result, bool *backoff)
 {
     struct outcome o = {0};
-    pl->st.last_attempt = time(NULL);
+    pl->st.last_attempt = vclock_wall();
     poll_feed(pl, &o);
     *result = o.result;
     *backoff = o.backoff;

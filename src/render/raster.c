@@ -10,6 +10,7 @@
 #include "paint.h"
 #include "text_bidi.h"
 #include "utf8.h"
+#include "vclock.h"
 
 /* Moves a display list laid out in screen coordinates into a surface of
  * its own box (header, banner). */
@@ -252,6 +253,7 @@ static void *worker(void *arg)
         pthread_mutex_unlock(&r->lock);
         if (out && r->wake)
             r->wake(r->ud);
+        vclock_release(); /* taken by raster_submit */
         pthread_mutex_lock(&r->lock);
     }
     pthread_mutex_unlock(&r->lock);
@@ -299,6 +301,7 @@ void raster_submit(struct raster *r, const struct raster_job *job)
     }
     n->job = *job;
     deck_ref(n->job.deck);
+    vclock_hold(); /* simulated time waits for the picture */
     pthread_mutex_lock(&r->lock);
     *r->jobs_tail = n;
     r->jobs_tail = &n->next;
@@ -343,6 +346,7 @@ void raster_free(struct raster *r)
         r->jobs = n->next;
         deck_unref(n->job.deck);
         free(n);
+        vclock_release();
     }
     while (r->results) {
         struct result_node *n = r->results;

@@ -548,6 +548,11 @@ static void frame_damage(struct render *rd, const struct frame *f)
 
 void render_frame(struct render *rd, const struct frame *f)
 {
+    if (f->blank) {
+        /* Nothing on screen any more that a picture slot must keep: the
+         * show goes on in the dark and needs both for its next slides. */
+        rd->keep[0] = rd->keep[1] = 0;
+    }
     if (rd->r) {
         compose_gpu(rd, f);
         SDL_RenderPresent(rd->r);
