@@ -53,6 +53,19 @@ with tempfile.TemporaryDirectory() as tmp:
           "slides change every 5 simulated seconds all day: %s" %
           (st and st["slides_shown"]))
 
+    # An emergency alert that starts while a slide fades into the next: the
+    # fade's frame held both picture slots and the alert could never get
+    # one, so the screen froze (and the show with it) until the alert ended.
+    # With 5 s slides and 0.8 s fades the second fade spans 10:00:10.8-11.6.
+    feed = {"format": "edukiosk/1", "defaults": {"duration": 5, "transition": "fade"},
+            "alert": {"level": "emergency", "title": "Evacuate",
+                      "from": "2026-12-15 10:00:11", "until": "2026-12-15 10:05"},
+            "slides": slides(3)}
+    st, took = run(tmp, feed, 240)
+    check(st is not None and st["slides_shown"] >= 40,
+          "an emergency alert that starts during a fade shows, and the show goes on "
+          "behind it: %s slides in 4 minutes" % (st and st["slides_shown"]))
+
     # The screen switched off by the schedule in the middle of a fade: that
     # fade's frame kept both picture slots, so the next slide never found
     # one and the show stood still (the raster thread making it again and

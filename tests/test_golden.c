@@ -193,6 +193,51 @@ static void test_fade_blends_exactly(void **state)
     SDL_FreeSurface(target);
 }
 
+/* A fade on screen holds both picture slots.  A slide's picture that
+ * comes meanwhile waits (it is dropped and asked for again later); an
+ * emergency alert's takes the place of the picture fading out and is
+ * kept from the slides' pictures until a frame shows it (before, the
+ * screen froze on the fade until the alert expired). */
+static void test_urgent_picture_during_fade(void **state)
+{
+    (void)state;
+    const int w = 64, h = 36;
+    SDL_Surface *target = SDL_CreateRGBSurfaceWithFormat(0, w, h, 32, SDL_PIXELFORMAT_RGB888);
+    assert_non_null(target);
+    struct render *rd = render_new_surface(NULL, target);
+    assert_non_null(rd);
+    render_put_picture(rd, 1, noise(w, h, 1), 0);
+    render_put_picture(rd, 2, noise(w, h, 2), 0);
+    struct frame fade = {.from_key = 1, .to_key = 2, .transition = true,
+                         .kind = TRANSITION_FADE, .progress = 0.4f};
+    render_compose(rd, &fade);
+
+    render_put_picture(rd, 3, noise(w, h, 3), 0); /* the next slide: waits */
+    assert_false(render_has_picture(rd, 3, NULL));
+    assert_true(render_has_picture(rd, 1, NULL));
+    assert_true(render_has_picture(rd, 2, NULL));
+
+    render_put_urgent_picture(rd, 9, noise(w, h, 9), 0); /* the alert */
+    assert_true(render_has_picture(rd, 9, NULL));
+    assert_false(render_has_picture(rd, 1, NULL)); /* the one fading out */
+    assert_true(render_has_picture(rd, 2, NULL));
+    render_put_picture(rd, 3, noise(w, h, 3), 0); /* cannot push the alert out */
+    assert_true(render_has_picture(rd, 9, NULL));
+
+    struct frame alert = {.from_key = 9};
+    render_compose(rd, &alert);
+    SDL_Surface *want = noise(w, h, 9);
+    assert_non_null(want);
+    assert_int_equal(memcmp(target->pixels, want->pixels, (size_t)target->pitch * (size_t)h),
+                     0);
+    render_put_picture(rd, 3, noise(w, h, 3), 0); /* now the slides go on behind */
+    assert_true(render_has_picture(rd, 3, NULL));
+    assert_true(render_has_picture(rd, 9, NULL));
+    SDL_FreeSurface(want);
+    render_free(rd);
+    SDL_FreeSurface(target);
+}
+
 /* ---- GPU back end: pictures beyond the largest texture ------------ */
 
 /* Smaller than any real GPU's limit, so the software renderer (which has
@@ -405,6 +450,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_matches_golden),
         cmocka_unit_test(test_fade_blends_exactly),
+        cmocka_unit_test(test_urgent_picture_during_fade),
         cmocka_unit_test(test_tiled_pictures),
         cmocka_unit_test(test_tiled_ticker),
     };

@@ -62,6 +62,12 @@ uint64_t kiosk_pic_key(struct kiosk *k, const struct deck *d, enum pic_kind kind
     return (serial << 24) | ((uint64_t)kind << 20) | (uint64_t)(index & 0xfffff);
 }
 
+/* The kind a key of kiosk_pic_key() was made for. */
+static enum pic_kind pic_kind_of(uint64_t key)
+{
+    return (enum pic_kind)((key >> 20) & 0xf);
+}
+
 /* ---- rasterising ahead -------------------------------------------- */
 
 static bool inflight(struct kiosk *k, uint64_t key)
@@ -153,7 +159,12 @@ void kiosk_take_results(struct kiosk *k)
                     SDL_FreeSurface(s);
                     continue;
                 }
-                render_put_picture(k->rd, key, s, wall_now());
+                /* An emergency alert replaces whatever is on screen,
+                 * even a transition holding every picture slot. */
+                if (pic_kind_of(key) == PIC_ALERT)
+                    render_put_urgent_picture(k->rd, key, s, wall_now());
+                else
+                    render_put_picture(k->rd, key, s, wall_now());
                 k->dirty = true;
                 continue;
             }

@@ -233,7 +233,8 @@ static struct picture *find(const struct render *rd, uint64_t key)
     return NULL;
 }
 
-void render_put_picture(struct render *rd, uint64_t key, SDL_Surface *s, time_t made)
+static void put_picture(struct render *rd, uint64_t key, SDL_Surface *s, time_t made,
+                        bool urgent)
 {
     if (!s)
         return;
@@ -251,6 +252,20 @@ void render_put_picture(struct render *rd, uint64_t key, SDL_Surface *s, time_t 
                 slot = p;
         }
     }
+    if (!slot && urgent) {
+        /* Every slot is on screen: the picture fading out gives way (the
+         * next frame shows the new one instead), and the new one is kept
+         * from the slides' pictures until then. */
+        for (int i = 0; i < MAX_PICTURES && !slot; i++)
+            if (rd->pics[i].key == rd->keep[0] && rd->keep[0] != rd->keep[1])
+                slot = &rd->pics[i];
+        for (int i = 0; i < MAX_PICTURES && !slot; i++)
+            slot = &rd->pics[i];
+        if (slot->key == rd->keep[0])
+            rd->keep[0] = key;
+        if (slot->key == rd->keep[1])
+            rd->keep[1] = key;
+    }
     if (!slot) {
         SDL_FreeSurface(s);
         return;
@@ -265,6 +280,17 @@ void render_put_picture(struct render *rd, uint64_t key, SDL_Surface *s, time_t 
     /* A renewed picture that is on screen must be drawn again. */
     if (key == rd->keep[0] || key == rd->keep[1])
         damage_all(rd);
+}
+
+void render_put_picture(struct render *rd, uint64_t key, SDL_Surface *s, time_t made)
+{
+    put_picture(rd, key, s, made, false);
+}
+
+void render_put_urgent_picture(struct render *rd, uint64_t key, SDL_Surface *s,
+                               time_t made)
+{
+    put_picture(rd, key, s, made, true);
 }
 
 void render_keep_only(struct render *rd, uint64_t a, uint64_t b)

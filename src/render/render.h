@@ -70,6 +70,13 @@ const char *render_backend(const struct render *rd);
  * most a few pictures; the least recently used ones not on screen go
  * first. */
 void render_put_picture(struct render *rd, uint64_t key, SDL_Surface *s, time_t made);
+
+/* The same for a picture that must be shown next whatever is on screen
+ * (an emergency alert): when every slot holds a picture of the frame on
+ * screen (a transition holds two), the one fading out gives way, and the
+ * new one is kept until a frame shows it. */
+void render_put_urgent_picture(struct render *rd, uint64_t key, SDL_Surface *s,
+                               time_t made);
 /* Whether a picture is there, and when it was rasterised. */
 bool render_has_picture(const struct render *rd, uint64_t key, time_t *made);
 /* Frees every picture but those of keys a and b (on screen, and next):
