@@ -49,7 +49,7 @@ static void *big_map(size_t size)
                         MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
     if (raw == MAP_FAILED)
         return NULL;
-    uint8_t *start = (uint8_t *)round_up((uintptr_t)raw, HUGE_SZ);
+    uint8_t *start = raw + (round_up((uintptr_t)raw, HUGE_SZ) - (uintptr_t)raw);
     if (start > raw)
         munmap(raw, (size_t)(start - raw));
     size_t tail = (size_t)(raw + len + HUGE_SZ - (start + len));

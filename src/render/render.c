@@ -618,9 +618,10 @@ void render_warm_up(struct render *rd)
      * supported (Linux < 5.14) the fill faults them in. */
     bool mapped = false;
 #ifdef MADV_POPULATE_WRITE
-    uintptr_t from = (uintptr_t)rd->out->pixels & ~(uintptr_t)4095;
-    uintptr_t to = (uintptr_t)rd->out->pixels + (size_t)rd->out->pitch * (size_t)rd->out->h;
-    mapped = madvise((void *)from, to - from, MADV_POPULATE_WRITE) == 0;
+    Uint8 *pixels = rd->out->pixels;
+    Uint8 *from = pixels - ((uintptr_t)pixels & 4095);
+    Uint8 *to = pixels + (size_t)rd->out->pitch * (size_t)rd->out->h;
+    mapped = madvise(from, (size_t)(to - from), MADV_POPULATE_WRITE) == 0;
 #endif
     if (!mapped)
         SDL_FillRect(rd->out, NULL, SDL_MapRGB(rd->out->format, 0, 0, 0));
