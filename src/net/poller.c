@@ -598,6 +598,11 @@ bool poller_poll(struct poller *pl, enum fetch_result *result, bool *backoff)
     struct outcome o = {0};
     pl->st.last_attempt = vclock_wall();
     poll_feed(pl, &o);
+    /* Nothing stays open between polls: the next is minutes away, longer
+     * than servers keep an idle connection (an idle socket they closed
+     * would wait in CLOSE_WAIT until then).  Within a poll the feed, its
+     * signature and its images share one connection. */
+    http_client_drop(pl->http);
     *result = o.result;
     *backoff = o.backoff;
     if (atomic_load(pl->stop))
