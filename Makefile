@@ -181,7 +181,7 @@ lint-cppcheck:
 	@mkdir -p $(LINT_DIR)/cppcheck
 	$(CPPCHECK) -j2 --quiet --error-exitcode=1 --std=c11 --platform=unix64 \
 	    --enable=warning,style,performance,portability \
-	    --library=posix,gnu,sdl,libcurl,icu,openssl,zlib \
+	    --library=posix,gnu,sdl,libcurl,icu,zlib \
 	    --inline-suppr --suppressions-list=tests/cppcheck.supp \
 	    --cppcheck-build-dir=$(LINT_DIR)/cppcheck $(DEFS) $(INCS) src
 

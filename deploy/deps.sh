@@ -18,7 +18,7 @@ set -eu
 
 build_libs="libsdl2-dev libsdl2-ttf-dev libsdl2-image-dev libcurl4-openssl-dev
 libjansson-dev libicu-dev libinih-dev libsystemd-dev libfontconfig-dev
-libssl-dev zlib1g-dev libsodium-dev"
+zlib1g-dev libsodium-dev"
 build_pkgs="build-essential pkg-config $build_libs"
 # Runtime: a CJK system font for characters the bundled subset lacks, CA
 # certificates for https feeds, chvt (kbd) for the console service, zones.
@@ -27,7 +27,7 @@ run_pkgs="fonts-noto-cjk ca-certificates kbd tzdata"
 # and Mesa's GBM/EGL/GLES drivers for the console (SDL loads them at run
 # time, so no package depends on them).
 lib_pkgs="libsdl2-2.0-0 libsdl2-ttf-2.0-0 libsdl2-image-2.0-0 libcurl4
-libjansson4 libicu72 libinih1 libsystemd0 libfontconfig1 libssl3 zlib1g libsodium23
+libjansson4 libicu72 libinih1 libsystemd0 libfontconfig1 zlib1g libsodium23
 libgbm1 libegl1 libegl-mesa0 libgles2 libgl1 libgl1-mesa-dri"
 # Tests: cmocka, the HTTP test server (python3), valgrind, the checks of
 # the deploy files (shellcheck, systemd-analyze, ansible-playbook, promtool,
