@@ -29,7 +29,8 @@
 struct header {
     uint32_t tag;
     uint32_t pad;
-    size_t map_len; /* big: the mapping's length, from the header on */
+    uint64_t map_len; /* big: the mapping's length, from the header on (64 bits
+                       * on 32-bit ARM too: the header stays 16 bytes) */
 };
 
 _Static_assert(sizeof(struct header) == HEADER, "header size");
@@ -80,7 +81,7 @@ static size_t usable(void *p)
 {
     struct header *h = header_of(p);
     if (h->tag == TAG_BIG)
-        return h->map_len - HEADER;
+        return (size_t)h->map_len - HEADER;
     return malloc_usable_size(h) - HEADER;
 }
 
@@ -97,7 +98,7 @@ static void ba_free(void *p)
         return;
     struct header *h = header_of(p);
     if (h->tag == TAG_BIG) {
-        munmap(h, h->map_len);
+        munmap(h, (size_t)h->map_len);
         return;
     }
     free(h);
