@@ -70,6 +70,8 @@ STATE = {"version": 0, "body": None, "sig": None, "good_sig": None, "requests": 
          "history": []}
 COUNTS = {}
 REFUSED = set()
+NOW_LOCK = threading.Lock()
+LAST_NOW = [0]
 
 WEEKDAYS = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
 TYPES = ["title", "list", "cards", "quote", "timeline", "countdown", "image"]
@@ -104,9 +106,14 @@ def metrics_now(vals):
 
 
 def sim_now():
-    """The kiosk's simulated time, from its metrics file (START before)."""
+    """The kiosk's simulated time, from its metrics file (START before);
+    never earlier than an answer before (the file's figures can lag), so
+    a signature's timestamp never goes back by accident."""
     t = metrics_now(read_metrics(METRICS))
-    return START if t is None else t
+    t = START if t is None else t
+    with NOW_LOCK:
+        LAST_NOW[0] = max(LAST_NOW[0], t)
+        return LAST_NOW[0]
 
 
 def day(t, delta=0):
