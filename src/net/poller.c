@@ -332,10 +332,8 @@ static void new_feed(struct poller *pl, struct http_resp *r, const char *hash,
     struct feedsig sig = {0};
     if (pl->cfg->signed_feeds) {
         /* Nothing unverified reaches the parser. */
-        if (!get_signature(pl, hash, o)) {
-            http_client_drop(pl->http);
+        if (!get_signature(pl, hash, o))
             return;
-        }
         char why[512];
         if (feedsig_check(&pl->cfg->keys, r->body, r->len, pl->sig_body, pl->sig_len,
                           pl->live_signed_at, &sig, why, sizeof(why)) < 0) {
@@ -349,17 +347,15 @@ static void new_feed(struct poller *pl, struct http_resp *r, const char *hash,
         copy_str(o->error, sizeof(o->error), pl->bad_error);
         snprintf(o->kind, sizeof(o->kind), "invalid:%s", hash);
         o->invalid = true;
-        http_client_drop(pl->http);
         return;
     }
     struct feed_report rep = {0};
     struct deck *d = parse(pl->cfg, r->body, r->len, r->url, &rep);
     if (!d) {
         /* A content problem, not a network one: keep the normal schedule
-         * (no back-off) and keep the old deck and cache.  The bytes may
-         * also be the start of a reply longer than it said: the rest must
-         * not be read as the next one. */
-        http_client_drop(pl->http);
+         * (no back-off) and keep the old deck and cache.  (The bytes may
+         * be the start of a reply longer than it said: the connection
+         * goes at the end of the poll, as every one does.) */
         o->result = FETCH_ERROR;
         first_error(&rep, r->url, o->error, sizeof(o->error));
         snprintf(o->kind, sizeof(o->kind), "invalid:%s", hash);
@@ -600,8 +596,9 @@ bool poller_poll(struct poller *pl, enum fetch_result *result, bool *backoff)
     poll_feed(pl, &o);
     /* Nothing stays open between polls: the next is minutes away, longer
      * than servers keep an idle connection (an idle socket they closed
-     * would wait in CLOSE_WAIT until then).  Within a poll the feed, its
-     * signature and its images share one connection. */
+     * would wait in CLOSE_WAIT until then), and a refused reply may have
+     * left bytes on it.  Within a poll the feed, its signature and its
+     * images share one connection. */
     http_client_drop(pl->http);
     *result = o.result;
     *backoff = o.backoff;
