@@ -328,3 +328,182 @@ int minisig_verify(const struct minisig_keyring *r, const char *sig, size_t sigl
     }
     return 0;
 }
+
+/* ---- signing ------------------------------------------------------------ */
+
+/* A secret key file's base64 line: "Ed", the KDF ("\0\0" or "Sc"), "B2",
+ * the KDF's salt and limits, then key id, secret key and checksum (all
+ * three encrypted with the KDF's output when the KDF is "Sc"). */
+#define SK_BYTES 64   /* crypto_sign_SECRETKEYBYTES */
+#define SEED_BYTES 32 /* crypto_sign_SEEDBYTES */
+#define CHK_BYTES 32  /* crypto_generichash_BYTES: BLAKE2b-256 */
+#define SKF_KDF 2
+#define SKF_CHKALG 4
+#define SKF_ID (6 + 32 + 8 + 8)
+#define SKF_SK (SKF_ID + 8)
+#define SKF_CHK (SKF_SK + SK_BYTES)
+#define SKLINE_BYTES (SKF_CHK + CHK_BYTES)
+
+_Static_assert(SK_BYTES == crypto_sign_SECRETKEYBYTES, "Ed25519 secret key size");
+_Static_assert(SEED_BYTES == crypto_sign_SEEDBYTES, "Ed25519 seed size");
+_Static_assert(CHK_BYTES == crypto_generichash_BYTES, "BLAKE2b-256 size");
+_Static_assert(SKLINE_BYTES == 158, "minisign secret key size");
+
+#define SIGNED_BY "signature from edukiosk-editor secret key"
+
+void minisig_secret_wipe(struct minisig_secret *s)
+{
+    sodium_memzero(s, sizeof(*s));
+}
+
+void minisig_secret_public(const struct minisig_secret *s, struct minisig_key *k)
+{
+    /* An Ed25519 secret key is the seed followed by the public key. */
+    memcpy(k->id, s->id, sizeof(k->id));
+    memcpy(k->pk, s->sk + SEED_BYTES, PK_BYTES);
+}
+
+static int secret_fail(struct minisig_secret *s, uint8_t *raw, size_t rawlen, char *err,
+                       size_t errlen, const char *msg)
+{
+    sodium_memzero(raw, rawlen);
+    minisig_secret_wipe(s);
+    snprintf(err, errlen, "%s", msg);
+    return -1;
+}
+
+int minisig_secret_parse(const char *text, size_t len, struct minisig_secret *s, char *err,
+                         size_t errlen)
+{
+    if (!sodium_ready()) {
+        snprintf(err, errlen, "libsodium could not be initialised");
+        return -1;
+    }
+    uint8_t raw[256];
+    size_t got = 0, pos = 0, n = 0;
+    const char *line = NULL;
+    bool found = false;
+    while (!found && next_line(text, len, &pos, &line, &n)) {
+        while (n > 0 && (line[n - 1] == ' ' || line[n - 1] == '\t'))
+            n--;
+        found = n > 0 && !(n >= strlen(UNTRUSTED) &&
+                           memcmp(line, UNTRUSTED, strlen(UNTRUSTED)) == 0);
+    }
+    if (!found)
+        return secret_fail(s, raw, sizeof(raw), err, errlen,
+                           "no minisign secret key found (the file is empty or has only "
+                           "its comment line)");
+    if (n > 4 * sizeof(raw) / 3 ||
+        sodium_base642bin(raw, sizeof(raw), line, n, NULL, &got, NULL,
+                          sodium_base64_VARIANT_ORIGINAL) != 0)
+        return secret_fail(s, raw, sizeof(raw), err, errlen,
+                           "not a minisign secret key (its second line is not base64 of "
+                           "one)");
+    if (got == KEYLINE_BYTES && raw[0] == 'E' && raw[1] == 'd')
+        return secret_fail(s, raw, sizeof(raw), err, errlen,
+                           "this is a minisign public key; signing needs the secret key "
+                           "file (the .key that `minisign -G -W` writes beside the .pub)");
+    if (got != SKLINE_BYTES || raw[0] != 'E' || raw[1] != 'd')
+        return secret_fail(s, raw, sizeof(raw), err, errlen,
+                           "not a minisign secret key (wrong length or algorithm; "
+                           "expected the .key file of `minisign -G -W`)");
+    if (raw[SKF_CHKALG] != 'B' || raw[SKF_CHKALG + 1] != '2')
+        return secret_fail(s, raw, sizeof(raw), err, errlen,
+                           "the minisign secret key has an unknown checksum algorithm "
+                           "(not B2)");
+    if (raw[SKF_KDF] == 'S' && raw[SKF_KDF + 1] == 'c')
+        return secret_fail(s, raw, sizeof(raw), err, errlen,
+                           "the minisign secret key is encrypted with a password, which "
+                           "a server that signs unattended cannot type: create a key "
+                           "without one with `minisign -G -W` and keep the file "
+                           "readable only by the editor's user");
+    if (raw[SKF_KDF] != 0 || raw[SKF_KDF + 1] != 0)
+        return secret_fail(s, raw, sizeof(raw), err, errlen,
+                           "the minisign secret key uses an unknown key derivation "
+                           "(neither none nor Sc)");
+    /* The checksum: BLAKE2b-256 of "Ed" + key id + secret key.  minisign
+     * writes it only for encrypted keys (to tell a wrong password); a -W
+     * key has zeros there.  Either way the secret key's public half must
+     * be the one its seed gives. */
+    uint8_t chk[CHK_BYTES], zero[CHK_BYTES] = {0};
+    crypto_generichash_state h;
+    crypto_generichash_init(&h, NULL, 0, sizeof(chk));
+    crypto_generichash_update(&h, raw, 2);
+    crypto_generichash_update(&h, raw + SKF_ID, 8 + SK_BYTES);
+    crypto_generichash_final(&h, chk, sizeof(chk));
+    bool chk_ok = sodium_memcmp(chk, raw + SKF_CHK, CHK_BYTES) == 0 ||
+                  sodium_memcmp(zero, raw + SKF_CHK, CHK_BYTES) == 0;
+    sodium_memzero(&h, sizeof(h));
+    sodium_memzero(chk, sizeof(chk));
+    uint8_t pk[PK_BYTES], sk[SK_BYTES];
+    crypto_sign_seed_keypair(pk, sk, raw + SKF_SK);
+    bool pk_ok = sodium_memcmp(pk, raw + SKF_SK + SEED_BYTES, PK_BYTES) == 0;
+    sodium_memzero(sk, sizeof(sk));
+    if (!chk_ok || !pk_ok)
+        return secret_fail(s, raw, sizeof(raw), err, errlen,
+                           "the minisign secret key is damaged (its checksum or its "
+                           "public half does not match)");
+    memcpy(s->id, raw + SKF_ID, sizeof(s->id));
+    memcpy(s->sk, raw + SKF_SK, sizeof(s->sk));
+    sodium_memzero(raw, sizeof(raw));
+    return 0;
+}
+
+/* Appends "base64(data)\n" at out[*at..], which has room. */
+static void put_b64(char *out, size_t cap, size_t *at, const uint8_t *data, size_t n)
+{
+    sodium_bin2base64(out + *at, cap - *at, data, n, sodium_base64_VARIANT_ORIGINAL);
+    *at += strlen(out + *at);
+    out[(*at)++] = '\n';
+    out[*at] = '\0';
+}
+
+int minisig_sign(const struct minisig_secret *s, const void *msg, size_t len,
+                 const char *trusted_comment, char **out, size_t *outlen)
+{
+    *out = NULL;
+    if (outlen)
+        *outlen = 0;
+    if (!s || !trusted_comment || (!msg && len > 0) || !sodium_ready())
+        return -1;
+    size_t clen = strlen(trusted_comment);
+    if (clen > MINISIG_MAX_COMMENT || strpbrk(trusted_comment, "\r\n"))
+        return -1;
+
+    uint8_t line[SIGLINE_BYTES], h[PREHASH_BYTES];
+    line[0] = 'E';
+    line[1] = 'D';
+    memcpy(line + 2, s->id, 8);
+    crypto_generichash(h, sizeof(h), msg, len, NULL, 0);
+    uint8_t *sig = line + 10;
+    crypto_sign_detached(sig, NULL, h, sizeof(h), s->sk);
+
+    uint8_t signed_part[SIG_BYTES + MINISIG_MAX_COMMENT], global[SIG_BYTES];
+    memcpy(signed_part, sig, SIG_BYTES);
+    memcpy(signed_part + SIG_BYTES, trusted_comment, clen);
+    crypto_sign_detached(global, NULL, signed_part, SIG_BYTES + clen, s->sk);
+
+    /* A fault in memory must not publish a signature that fails on every
+     * kiosk: check both with the key's public half first. */
+    struct minisig_key k;
+    minisig_secret_public(s, &k);
+    if (crypto_sign_verify_detached(sig, h, sizeof(h), k.pk) != 0 ||
+        crypto_sign_verify_detached(global, signed_part, SIG_BYTES + clen, k.pk) != 0)
+        return -1;
+
+    size_t cap = sizeof(UNTRUSTED " " SIGNED_BY "\n") +
+                 sodium_base64_ENCODED_LEN(SIGLINE_BYTES, sodium_base64_VARIANT_ORIGINAL) +
+                 sizeof(TRUSTED) + clen + 1 +
+                 sodium_base64_ENCODED_LEN(SIG_BYTES, sodium_base64_VARIANT_ORIGINAL) + 1;
+    char *text = malloc(cap);
+    if (!text)
+        return -1;
+    size_t at = (size_t)snprintf(text, cap, "%s %s\n", UNTRUSTED, SIGNED_BY);
+    put_b64(text, cap, &at, line, sizeof(line));
+    at += (size_t)snprintf(text + at, cap - at, "%s%s\n", TRUSTED, trusted_comment);
+    put_b64(text, cap, &at, global, sizeof(global));
+    *out = text;
+    if (outlen)
+        *outlen = at;
+    return 0;
+}

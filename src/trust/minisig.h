@@ -10,7 +10,11 @@
  *   trusted comment: timestamp:N\tfile:…        (signed by the next line)
  *   base64(signature of the signature + the trusted comment)
  * Both kinds Debian's minisign 0.11 writes verify, and so does the
- * trusted comment.  Pure functions, any thread. */
+ * trusted comment.
+ *
+ * Signing (the editor's publish): an unencrypted minisign secret key, as
+ * `minisign -G -W` writes it, signs the pre-hashed (ED) kind, the one
+ * minisign writes by default.  Pure functions, any thread. */
 #ifndef EDUKIOSK_MINISIG_H
 #define EDUKIOSK_MINISIG_H
 
@@ -67,5 +71,39 @@ int minisig_verify(const struct minisig_keyring *r, const char *sig, size_t sigl
 
 /* The "timestamp:" of a trusted comment, or -1 when it has none. */
 long long minisig_comment_timestamp(const char *comment);
+
+/* A secret key: its id and the Ed25519 secret key (seed + public key).
+ * Wipe it with minisig_secret_wipe() when done. */
+struct minisig_secret {
+    uint8_t id[8];
+    uint8_t sk[64];
+};
+
+/* Parses a minisign secret key file's text (the untrusted comment line,
+ * then the base64 line).  Only unencrypted keys (`minisign -G -W`): the
+ * server signs unattended and cannot ask for a password, so an encrypted
+ * key is refused with an error saying how to make one without.  The key's
+ * checksum (when minisign wrote one) and the public half of the secret
+ * key are checked.  0, or -1 with err set (s then wiped). */
+int minisig_secret_parse(const char *text, size_t len, struct minisig_secret *s, char *err,
+                         size_t errlen);
+
+/* The public key of a secret key (to verify what it signed, or to show
+ * its id with minisig_key_id). */
+void minisig_secret_public(const struct minisig_secret *s, struct minisig_key *k);
+
+/* Zeroes s in a way the compiler does not drop. */
+void minisig_secret_wipe(struct minisig_secret *s);
+
+/* Signs msg[0..len) with s: *out receives a new NUL-terminated .minisig
+ * text of four lines (caller frees), *outlen its length: the untrusted
+ * comment "signature from edukiosk-editor secret key", the pre-hashed
+ * (ED) signature, "trusted comment: " + trusted_comment (the caller
+ * passes e.g. "timestamp:1796000000\tfile:feed.json") and the signature
+ * of the signature and that comment.  The comment must be one line of at
+ * most MINISIG_MAX_COMMENT bytes.  0, or -1 (a bad comment, out of
+ * memory) with *out NULL. */
+int minisig_sign(const struct minisig_secret *s, const void *msg, size_t len,
+                 const char *trusted_comment, char **out, size_t *outlen);
 
 #endif
