@@ -1,9 +1,9 @@
 #!/bin/sh
-# Installs the Debian packages edukiosk needs that are missing, using sudo
-# when not root.  Debian 12 / Raspberry Pi OS bookworm.
+# Installs the Debian packages edukiosk and edukiosk-editor need that are
+# missing, using sudo when not root.  Debian 12 / Raspberry Pi OS bookworm.
 #   deploy/deps.sh [--list] [build] [run] [libs] [test] [cross-arm64]
 #                  [cross-armhf] [pi] [bench] [fuzz] (default: build run)
-# libs: the shared libraries of a binary built elsewhere (install.sh
+# libs: the shared libraries of the binaries built elsewhere (install.sh
 # --prebuilt), without compilers and headers.
 # cross-ARCH: a cross compiler, the ARCH libraries next to the native ones
 # (Debian multiarch: enables ARCH in dpkg first) and qemu-user to run the
@@ -16,24 +16,29 @@
 # --list: print the packages of the groups, one per line; install nothing.
 set -eu
 
+# The editor (edukiosk-editor) links the same libraries as the kiosk, and
+# libmicrohttpd for its web server.
 build_libs="libsdl2-dev libsdl2-ttf-dev libsdl2-image-dev libcurl4-openssl-dev
 libjansson-dev libicu-dev libinih-dev libsystemd-dev libfontconfig-dev
-zlib1g-dev libsodium-dev"
+zlib1g-dev libsodium-dev libmicrohttpd-dev"
 build_pkgs="build-essential pkg-config $build_libs"
 # Runtime: a CJK system font for characters the bundled subset lacks, CA
 # certificates for https feeds, chvt (kbd) for the console service, zones.
 run_pkgs="fonts-noto-cjk ca-certificates kbd tzdata"
-# The libraries the binary links, for a machine that does not build it,
-# and Mesa's GBM/EGL/GLES drivers for the console (SDL loads them at run
+# The libraries the two binaries link, for a machine that does not build
+# them (libmicrohttpd12: the editor only), and Mesa's GBM/EGL/GLES drivers for the console (SDL loads them at run
 # time, so no package depends on them).
 lib_pkgs="libsdl2-2.0-0 libsdl2-ttf-2.0-0 libsdl2-image-2.0-0 libcurl4
 libjansson4 libicu72 libinih1 libsystemd0 libfontconfig1 zlib1g libsodium23
-libgbm1 libegl1 libegl-mesa0 libgles2 libgl1 libgl1-mesa-dri"
+libmicrohttpd12 libgbm1 libegl1 libegl-mesa0 libgles2 libgl1 libgl1-mesa-dri"
 # Tests: cmocka, the HTTP test server (python3), valgrind, the checks of
 # the deploy files (shellcheck, systemd-analyze, ansible-playbook, promtool,
-# man), a Latin font with combining marks, and Xvfb for make bench.
+# man), a Latin font with combining marks, Xvfb for make bench, minisign
+# for the signed feeds, and the editor's browser tests (headless Chromium
+# driven by chromedriver through Selenium).
 test_pkgs="libcmocka-dev python3 valgrind shellcheck systemd ansible-core
-prometheus man-db fonts-dejavu-core xvfb time procps minisign"
+prometheus man-db fonts-dejavu-core xvfb time procps minisign
+python3-selenium chromium chromium-driver"
 # make lint's static analysis of src/.
 test_pkgs="$test_pkgs cppcheck clang-tidy"
 fuzz_pkgs="clang-14 libfuzzer-14-dev"
