@@ -26,8 +26,9 @@ build_pkgs="build-essential pkg-config $build_libs"
 # certificates for https feeds, chvt (kbd) for the console service, zones.
 run_pkgs="fonts-noto-cjk ca-certificates kbd tzdata"
 # The libraries the two binaries link, for a machine that does not build
-# them (libmicrohttpd12: the editor only), and Mesa's GBM/EGL/GLES drivers for the console (SDL loads them at run
-# time, so no package depends on them).
+# them (libmicrohttpd12: the editor only), and Mesa's GBM/EGL/GLES drivers
+# for the console (SDL loads them at run time, so no package depends on
+# them).
 lib_pkgs="libsdl2-2.0-0 libsdl2-ttf-2.0-0 libsdl2-image-2.0-0 libcurl4
 libjansson4 libicu72 libinih1 libsystemd0 libfontconfig1 zlib1g libsodium23
 libmicrohttpd12 libgbm1 libegl1 libegl-mesa0 libgles2 libgl1 libgl1-mesa-dri"
