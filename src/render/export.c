@@ -71,13 +71,14 @@ static int load_chrome(struct fontset *fs, struct render *rd, struct deck *d, in
     struct slide_layout l;
     memset(&l, 0, sizeof(l));
     render_put_header(rd, raster_make(fs, &job, &l));
-    add_text_boxes(chrome_boxes, &l, c.header.x, c.header.y);
+    if (chrome_boxes)
+        add_text_boxes(chrome_boxes, &l, c.header.x, c.header.y);
     slide_layout_free(&l);
 
     job.kind = RASTER_CLOCK;
     layout_clock_text(now, d->lang, job.text, sizeof(job.text));
     SDL_Surface *clock = raster_make(fs, &job, NULL);
-    if (clock) {
+    if (clock && chrome_boxes) {
         json_t *lines = json_pack("[s]", job.text);
         json_array_append_new(chrome_boxes,
                               json_pack("{s:s, s:i, s:i, s:i, s:i, s:i, s:o}", "role",
@@ -99,6 +100,23 @@ static int load_chrome(struct fontset *fs, struct render *rd, struct deck *d, in
         job.index = (int)i;
         render_put_ticker(rd, (int)i, raster_make(fs, &job, NULL));
     }
+    return 0;
+}
+
+/* Slide i composed on the screen surface with the chrome, as the screen
+ * shows it once the transition is over; its layout in *l. */
+static int draw_slide(struct fontset *fs, struct render *rd, struct deck *d, size_t i, int w,
+                      int h, time_t now, struct slide_layout *l)
+{
+    struct raster_job job = {.kind = RASTER_SLIDE, .deck = d, .index = (int)i,
+                             .w = w, .h = h, .now = now};
+    SDL_Surface *s = raster_make(fs, &job, l);
+    if (!s)
+        return -1;
+    render_put_picture(rd, i + 1, s, now);
+    struct frame f = {.from_key = i + 1, .chrome = true, .slide_index = (int)i,
+                      .n_slides = (int)d->n_slides, .banner = banner_active(d, now)};
+    render_compose(rd, &f);
     return 0;
 }
 
@@ -125,20 +143,9 @@ int export_render(const struct deck *cd, const char *dir, int w, int h, time_t n
     load_chrome(fs, rd, d, w, h, now, chrome_boxes);
 
     for (size_t i = 0; i < d->n_slides; i++) {
-        struct raster_job job = {.kind = RASTER_SLIDE, .deck = d, .index = (int)i,
-                                 .w = w, .h = h, .now = now};
         struct slide_layout l;
         memset(&l, 0, sizeof(l));
-        SDL_Surface *s = raster_make(fs, &job, &l);
-        if (!s) {
-            slide_layout_free(&l);
-            goto done;
-        }
-        render_put_picture(rd, i + 1, s, now);
-        struct frame f = {.from_key = i + 1, .chrome = true, .slide_index = (int)i,
-                          .n_slides = (int)d->n_slides, .banner = banner_active(d, now)};
-        render_compose(rd, &f);
-        if (save_png(screen, dir, (int)i + 1) < 0) {
+        if (draw_slide(fs, rd, d, i, w, h, now, &l) < 0 || save_png(screen, dir, (int)i + 1) < 0) {
             slide_layout_free(&l);
             goto done;
         }
@@ -167,6 +174,41 @@ int export_render(const struct deck *cd, const char *dir, int w, int h, time_t n
 done:
     json_decref(out);
     json_decref(chrome_boxes);
+    render_free(rd);
+    SDL_FreeSurface(screen);
+    fontset_free(fs);
+    return rc;
+}
+
+int export_slide_png(const struct deck *cd, size_t index, int w, int h, time_t now,
+                     unsigned char **png, size_t *len)
+{
+    struct deck *d = (struct deck *)cd; /* jobs hold it; never written */
+    if (index >= d->n_slides)
+        return 3;
+    int rc = 3;
+    struct fontset *fs = fontset_new();
+    SDL_Surface *screen =
+        SDL_CreateRGBSurfaceWithFormat(0, w, h, 32, SDL_PIXELFORMAT_ARGB8888);
+    struct render *rd = screen ? render_new_surface(NULL, screen) : NULL;
+    if (!fs || !rd) {
+        LOG_ERR("cannot set up rendering: %s", SDL_GetError());
+        goto done;
+    }
+    load_chrome(fs, rd, d, w, h, now, NULL);
+    struct slide_layout l;
+    memset(&l, 0, sizeof(l));
+    int r = draw_slide(fs, rd, d, index, w, h, now, &l);
+    slide_layout_free(&l);
+    char err[256];
+    if (r < 0) {
+        LOG_ERR("cannot draw slide %zu", index + 1);
+    } else if (pngfile_encode(screen, png, len, err, sizeof(err)) < 0) {
+        LOG_ERR("cannot encode slide %zu: %s", index + 1, err);
+    } else {
+        rc = 0;
+    }
+done:
     render_free(rd);
     SDL_FreeSurface(screen);
     fontset_free(fs);

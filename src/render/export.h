@@ -12,4 +12,10 @@
  * TTF_Init() must have been called. */
 int export_render(const struct deck *d, const char *dir, int w, int h, time_t now);
 
+/* Slide `index` of d drawn the same way, encoded as a PNG in memory
+ * (*png malloc()ed, the caller frees): the editor's preview.  0, or 3 on
+ * a failure (logged).  TTF_Init() must have been called. */
+int export_slide_png(const struct deck *d, size_t index, int w, int h, time_t now,
+                     unsigned char **png, size_t *len);
+
 #endif

@@ -2,7 +2,10 @@
 
 #include <SDL_image.h>
 #include <errno.h>
+#include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 
 #include "fileutil.h"
 
@@ -87,4 +90,66 @@ int pngfile_save(const char *path, SDL_Surface *s, bool durable, char *err, size
         return 0;
     snprintf(err, errlen, "%s", j.encode_failed ? j.msg : file_strerror(r));
     return -1;
+}
+
+/* A growing buffer behind a write-only stream. */
+struct membuf {
+    unsigned char *p;
+    size_t len, cap;
+    bool failed;
+};
+
+static size_t mem_write(SDL_RWops *rw, const void *p, size_t size, size_t num)
+{
+    struct membuf *m = rw->hidden.unknown.data1;
+    size_t n = size * num;
+    if (m->failed || (size && n / size != num))
+        goto fail;
+    if (n > m->cap - m->len) {
+        size_t cap = m->cap ? m->cap : 64 * 1024;
+        while (cap - m->len < n) {
+            if (cap > SIZE_MAX / 2)
+                goto fail;
+            cap *= 2;
+        }
+        unsigned char *q = realloc(m->p, cap);
+        if (!q)
+            goto fail;
+        m->p = q;
+        m->cap = cap;
+    }
+    memcpy(m->p + m->len, p, n);
+    m->len += n;
+    return num;
+fail:
+    m->failed = true;
+    SDL_SetError("out of memory");
+    return 0;
+}
+
+int pngfile_encode(SDL_Surface *s, unsigned char **png, size_t *len, char *err,
+                   size_t errlen)
+{
+    struct membuf m = {0};
+    SDL_RWops *rw = SDL_AllocRW();
+    if (!rw) {
+        snprintf(err, errlen, "out of memory");
+        return -1;
+    }
+    rw->type = SDL_RWOPS_UNKNOWN;
+    rw->size = rw_size;
+    rw->seek = rw_seek;
+    rw->read = rw_read;
+    rw->write = mem_write;
+    rw->close = rw_close;
+    rw->hidden.unknown.data1 = &m;
+    int r = IMG_SavePNG_RW(s, rw, 1);
+    if (r < 0 || m.failed) {
+        snprintf(err, errlen, "%s", m.failed ? "out of memory" : IMG_GetError());
+        free(m.p);
+        return -1;
+    }
+    *png = m.p;
+    *len = m.len;
+    return 0;
 }
