@@ -35,6 +35,9 @@ PKG_CONFIG ?= pkg-config
 PKGS := sdl2 SDL2_ttf SDL2_image jansson icu-uc inih libsystemd libsodium fontconfig zlib
 PKG_CFLAGS := $(shell $(PKG_CONFIG) --cflags $(PKGS) libcurl 2>/dev/null)
 PKG_LIBS   := $(shell $(PKG_CONFIG) --libs $(PKGS) 2>/dev/null)
+# The editor (src/editor/) alone serves HTTP.
+ED_CFLAGS  := $(shell $(PKG_CONFIG) --cflags libmicrohttpd 2>/dev/null)
+ED_LIBS    := $(shell $(PKG_CONFIG) --libs libmicrohttpd 2>/dev/null)
 CMOCKA_LIBS := $(shell $(PKG_CONFIG) --libs cmocka 2>/dev/null)
 
 OPT     ?= -O2 -g
@@ -59,15 +62,22 @@ CC      := $(FUZZ_CC)
 OPT     := -O1 -g -fno-omit-frame-pointer
 SANFLAGS:= -fsanitize=fuzzer-no-link,address,undefined -fno-sanitize-recover=undefined
 endif
-ALL_CFLAGS  = $(WARN) $(OPT) $(SANFLAGS) $(DEFS) -MMD -MP $(INCS) $(PKG_CFLAGS) $(CFLAGS)
+ALL_CFLAGS  = $(WARN) $(OPT) $(SANFLAGS) $(DEFS) -MMD -MP $(INCS) $(PKG_CFLAGS) $(ED_CFLAGS) $(CFLAGS)
 ALL_LDFLAGS = $(SANFLAGS) $(LDFLAGS)
 LIBS        = $(PKG_LIBS) -lpthread -lm
 
 # src/LAYER/name.c: one folder per layer (see README), one file per concern.
-SRC      := $(wildcard src/*/*.c)
+# The kiosk is every layer but src/editor/; the editor is src/editor/ over
+# the kiosk's library (lib.a), never the other way round.
+ALL_SRC  := $(wildcard src/*/*.c)
+SRC      := $(filter-out src/editor/%,$(ALL_SRC))
+ED_SRC   := $(wildcard src/editor/*.c)
 INCS     := $(patsubst %/,-I%,$(sort $(dir $(wildcard src/*/*.h))))
 OBJ      := $(SRC:src/%.c=$(BUILD)/obj/%.o) $(BUILD)/obj/base/assets.o
 LIB_OBJ  := $(filter-out $(BUILD)/obj/kiosk/main.o,$(OBJ))
+ED_OBJ   := $(ED_SRC:src/%.c=$(BUILD)/obj/%.o) $(BUILD)/obj/editor/webassets.o
+ED_LIB_OBJ := $(filter-out $(BUILD)/obj/editor/editor_main.o,$(ED_OBJ))
+WEB      := $(wildcard src/editor/web/*)
 TEST_SRC := $(wildcard tests/test_*.c)
 TEST_BIN := $(TEST_SRC:tests/%.c=$(BUILD)/tests/%)
 ASSETS   := assets/default-feed.json assets/fonts/NotoSansSC-Regular.otf \
@@ -76,10 +86,13 @@ ASSETS   := assets/default-feed.json assets/fonts/NotoSansSC-Regular.otf \
 .PHONY: all run test check bench install uninstall clean deps tests asan-tests \
         format golden screenshots test-arm test-pi fuzz fuzz-build fuzz-bins \
         fuzz-merge soak
-all: $(BUILD)/edukiosk
+all: $(BUILD)/edukiosk $(BUILD)/edukiosk-editor
 
 $(BUILD)/edukiosk: $(OBJ)
 	$(CC) $(ALL_LDFLAGS) -o $@ $(OBJ) $(LIBS)
+
+$(BUILD)/edukiosk-editor: $(ED_OBJ) $(BUILD)/lib.a
+	$(CC) $(ALL_LDFLAGS) -o $@ $(ED_OBJ) $(BUILD)/lib.a $(ED_LIBS) $(LIBS)
 
 $(BUILD)/obj/%.o: src/%.c
 	@echo "  CC      $<"
@@ -90,12 +103,20 @@ $(BUILD)/obj/base/assets.o: src/base/assets.S $(ASSETS)
 	@mkdir -p $(dir $@)
 	$(CC) -c -o $@ $<
 
+# The page, compiled into the editor like the kiosk's fonts.
+$(BUILD)/obj/editor/webassets.o: src/editor/webassets.S $(WEB)
+	@mkdir -p $(dir $@)
+	$(CC) -c -o $@ $<
+
 $(BUILD)/lib.a: $(LIB_OBJ)
 	rm -f $@ && $(AR) rcs $@ $(LIB_OBJ)
 
-$(BUILD)/tests/%: tests/%.c tests/testutil.h $(BUILD)/lib.a | $(BUILD)/tests
+$(BUILD)/editor.a: $(ED_LIB_OBJ)
+	rm -f $@ && $(AR) rcs $@ $(ED_LIB_OBJ)
+
+$(BUILD)/tests/%: tests/%.c tests/testutil.h $(BUILD)/editor.a $(BUILD)/lib.a | $(BUILD)/tests
 	@echo "  CCLD    $@"
-	@$(CC) $(ALL_CFLAGS) -Itests -o $@ $< $(BUILD)/lib.a $(ALL_LDFLAGS) $(LIBS) $(CMOCKA_LIBS)
+	@$(CC) $(ALL_CFLAGS) -Itests -o $@ $< $(BUILD)/editor.a $(BUILD)/lib.a $(ALL_LDFLAGS) $(ED_LIBS) $(LIBS) $(CMOCKA_LIBS)
 
 # Test doubles preloaded into the real binary (tests/shim/*.c).
 SHIM_BIN := $(patsubst tests/shim/%.c,$(BUILD)/tests/%.so,$(wildcard tests/shim/*.c))
@@ -111,7 +132,7 @@ $(BUILD)/tests/imgdiff: tests/pi/imgdiff.c | $(BUILD)/tests
 $(BUILD)/tests:
 	mkdir -p $@
 
-tests: $(BUILD)/edukiosk $(TEST_BIN) $(SHIM_BIN)
+tests: $(BUILD)/edukiosk $(BUILD)/edukiosk-editor $(TEST_BIN) $(SHIM_BIN)
 
 # The two commands of the README.
 run:
@@ -171,8 +192,8 @@ fuzz-merge:
 CPPCHECK   ?= cppcheck
 CLANG_TIDY ?= clang-tidy
 LINT_DIR   := $(BUILD)/lint
-LINT_FLAGS  = $(WARN) $(DEFS) $(INCS) $(PKG_CFLAGS)
-TIDY_OK    := $(SRC:src/%.c=$(LINT_DIR)/%.tidy)
+LINT_FLAGS  = $(WARN) $(DEFS) $(INCS) $(PKG_CFLAGS) $(ED_CFLAGS)
+TIDY_OK    := $(ALL_SRC:src/%.c=$(LINT_DIR)/%.tidy)
 
 .PHONY: lint lint-cppcheck lint-clang-tidy
 lint: lint-cppcheck lint-clang-tidy
@@ -240,4 +261,4 @@ clean:
 format:
 	clang-format -i src/*/*.c src/*/*.h tests/*.c tests/*.h
 
--include $(OBJ:.o=.d)
+-include $(OBJ:.o=.d) $(ED_OBJ:.o=.d)
