@@ -415,8 +415,12 @@ static int post_publish(struct api *a, struct http_req *r, const struct who *w)
     if (summary) {
         /* One line, at most ~80 characters. */
         size_t n = 0;
-        for (const char *p = summary; *p && n + 4 < sizeof(line); p++)
-            line[n++] = (*p == '\n' || *p == '\r' || *p == '\t') ? ' ' : *p;
+        for (const char *p = summary; *p && n + 4 < sizeof(line); p++) {
+            char ch = *p;
+            if (ch == '\n' || ch == '\r' || ch == '\t')
+                ch = ' ';
+            line[n++] = ch;
+        }
         line[n] = '\0';
         while (n && !utf8_valid(line, n))
             line[--n] = '\0';

@@ -39,7 +39,7 @@ static const struct key keys[] = {
      "the feed_url kiosks use, shown in the page (default: this server's /feed.json)"},
     {"trusted_proxy", CONFVAL_STR, OFF(trusted_proxy), NULL, 0, 0,
      "address of a reverse proxy whose X-Forwarded-For names the client"},
-    {"session_hours", CONFVAL_INT, OFF(session_hours), "8", 1, 24 * 30,
+    {"session_hours", CONFVAL_INT, OFF(session_hours), "8", 1, 720,
      "a log-in expires after this many hours unused"},
     {"history", CONFVAL_INT, OFF(history), "100", 1, 10000, "published versions kept"},
     {"max_feed_bytes", CONFVAL_SIZE, OFF(max_feed_bytes), "2M", 16 * KIB, 64 * KIB * KIB,
@@ -171,7 +171,7 @@ int econfig_load(struct econfig *c, const char *path, bool must_exist, FILE *err
 {
     char *text;
     size_t len;
-    int r = file_read(path, 256 * 1024, &text, &len);
+    int r = file_read(path, (size_t)256 * 1024, &text, &len);
     if (r == -ENOENT && !must_exist)
         return 0;
     if (r < 0) {

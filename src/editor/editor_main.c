@@ -102,7 +102,7 @@ static char *read_pem(const char *path)
 {
     char *data;
     size_t len;
-    int r = file_read(path, 1024 * 1024, &data, &len);
+    int r = file_read(path, (size_t)1024 * 1024, &data, &len);
     if (r < 0) {
         fprintf(stderr, "edukiosk-editor: %s: %s\n", path, file_strerror(r));
         return NULL;
@@ -120,7 +120,7 @@ static int serve(const struct econfig *c)
     sigaddset(&set, SIGINT);
     sigaddset(&set, SIGHUP);
     pthread_sigmask(SIG_BLOCK, &set, NULL);
-    signal(SIGPIPE, SIG_IGN);
+    (void)signal(SIGPIPE, SIG_IGN); /* a client gone mid-answer */
 
     if (TTF_Init() < 0) {
         fprintf(stderr, "edukiosk-editor: cannot start SDL_ttf: %s\n", TTF_GetError());
@@ -256,7 +256,7 @@ int main(int argc, char **argv)
         case 'd': key = "data_dir"; break;
         case 'p': key = "published_dir"; break;
         case 's': {
-            const char *eq = strchr(optarg, '=');
+            const char *eq = optarg ? strchr(optarg, '=') : NULL;
             if (!eq || (size_t)(eq - optarg) >= 64) {
                 fprintf(stderr, "edukiosk-editor: --set %s: expected KEY=VALUE\n", optarg);
                 bad = 1;

@@ -161,7 +161,8 @@ int httpd_cached(struct http_req *r, const char *type, const void *data, size_t 
         time_t t = (time_t)mtime;
         struct tm tm;
         gmtime_r(&t, &tm);
-        strftime(lm, sizeof(lm), "%a, %d %b %Y %H:%M:%S GMT", &tm);
+        if (strftime(lm, sizeof(lm), "%a, %d %b %Y %H:%M:%S GMT", &tm) == 0)
+            lm[0] = '\0';
     }
     bool gz = compress && accepts_gzip(r) && len > 256;
     char quoted[160];

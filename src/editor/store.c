@@ -452,10 +452,10 @@ static void repair_published(struct store *s)
         if (ok && s->signing) {
             char *sig;
             size_t siglen;
-            struct minisig_info info;
-            char err[256];
             ok = file_read(s->sig_path, MINISIG_MAX_FILE, &sig, &siglen) == 0;
             if (ok) {
+                struct minisig_info info;
+                char err[256];
                 ok = minisig_verify(&s->own, sig, siglen, feed, len, &info, err,
                                     sizeof(err)) == 0;
                 if (ok && info.timestamp > s->last_signed)
@@ -505,9 +505,8 @@ static int load_signing_key(struct store *s, const char *path, char *err, size_t
     char *sig;
     size_t siglen;
     if (file_read(s->sig_path, MINISIG_MAX_FILE, &sig, &siglen) == 0) {
-        sig = realloc(sig, siglen + 1);
-        if (sig) {
-            sig[siglen] = '\0';
+        {
+            /* file_read() NUL-terminates. */
             const char *tc = strstr(sig, "trusted comment: ");
             if (tc) {
                 long long ts = minisig_comment_timestamp(tc + 17);
@@ -758,8 +757,8 @@ json_t *store_version(struct store *s, int n)
 {
     pthread_mutex_lock(&s->lock);
     json_t *j = NULL;
-    char path[PATH_MAX];
     if (have_version(s, n)) {
+        char path[PATH_MAX];
         version_path(s, n, path);
         if (read_json(path, s->max_feed_bytes * 7 + 4096, &j) < 0)
             j = NULL;
@@ -801,7 +800,7 @@ json_t *store_audit_tail(struct store *s, int limit)
     pthread_mutex_lock(&s->lock);
     char *data = NULL;
     size_t len = 0;
-    int r = file_read(s->audit_path, 64 * 1024 * 1024, &data, &len);
+    int r = file_read(s->audit_path, (size_t)64 * 1024 * 1024, &data, &len);
     pthread_mutex_unlock(&s->lock);
     json_t *out = json_array();
     if (r < 0)
