@@ -149,10 +149,10 @@ static int serve(const struct econfig *c)
     int rc = 1;
     if ((c->tls_cert && (!cert || !key)) || !api)
         goto done;
-    size_t max_body = c->max_image_bytes > c->max_feed_bytes ? c->max_image_bytes
-                                                             : c->max_feed_bytes;
+    /* A feed text, a log-in or a summary: max_feed_bytes; an image: its own cap. */
     struct httpd_opts o = {.listen = c->listen, .tls_cert = cert, .tls_key = key,
-                           .trusted_proxy = c->trusted_proxy, .max_body = max_body,
+                           .trusted_proxy = c->trusted_proxy, .max_body = c->max_feed_bytes,
+                           .upload_path = "/api/images", .max_upload = c->max_image_bytes,
                            .handler = api_handle, .ctx = api};
     h = httpd_start(&o, err, sizeof(err));
     if (!h) {

@@ -29,7 +29,7 @@ struct httpd {
 /* One request while its body arrives. */
 struct pending {
     char *body;
-    size_t len, cap;
+    size_t len, cap, max;
     bool too_large;
 };
 
@@ -247,10 +247,12 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
         if (!p)
             return MHD_NO;
         *con_cls = p;
+        p->max = h->o.upload_path && strcmp(url, h->o.upload_path) == 0 ? h->o.max_upload
+                                                                         : h->o.max_body;
         /* A declared length beyond the cap is refused before it is read. */
         const char *cl =
             MHD_lookup_connection_value(conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_LENGTH);
-        if (cl && strtoull(cl, NULL, 10) > h->o.max_body)
+        if (cl && strtoull(cl, NULL, 10) > p->max)
             p->too_large = true;
         else
             return MHD_YES;
@@ -258,7 +260,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
     if (*upload_data_size) {
         size_t n = *upload_data_size;
         *upload_data_size = 0;
-        if (p->too_large || n > h->o.max_body - p->len) {
+        if (p->too_large || n > p->max - p->len) {
             p->too_large = true;
             free(p->body);
             p->body = NULL;
@@ -286,8 +288,8 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
     int ret;
     if (p->too_large) {
         char en[96], zh[128];
-        snprintf(en, sizeof(en), "the request is larger than %zu KiB", h->o.max_body / 1024);
-        snprintf(zh, sizeof(zh), "请求太大（上限 %zu KiB）", h->o.max_body / 1024);
+        snprintf(en, sizeof(en), "the request is larger than %zu KiB", p->max / 1024);
+        snprintf(zh, sizeof(zh), "请求太大（上限 %zu KiB）", p->max / 1024);
         static const char *const close_hdr[] = {"Connection", "close", NULL};
         char *text = NULL;
         json_t *j = json_pack("{s:s, s:s, s:s}", "error", zh, "error_en", en, "code",

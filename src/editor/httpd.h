@@ -31,6 +31,8 @@ struct httpd_opts {
     const char *tls_cert, *tls_key; /* PEM text, or NULL */
     const char *trusted_proxy; /* or NULL */
     size_t max_body;           /* larger bodies: 413 */
+    const char *upload_path;   /* this path takes up to max_upload instead */
+    size_t max_upload;
     http_handler handler;
     void *ctx;
 };
