@@ -2,6 +2,8 @@
 # Copies a built edukiosk and the files it ships with below a prefix: the
 # one list used by `make install` and by install.sh --prebuilt.
 #   deploy/install-files.sh BINARY PREFIX [DESTDIR]
+# The editor is taken from beside BINARY: DIR/edukiosk-editor, when it is
+# there (make builds both), with its man page, unit and examples.
 set -eu
 [ $# -eq 2 ] || [ $# -eq 3 ] || {
     echo "usage: install-files.sh BINARY PREFIX [DESTDIR]" >&2
@@ -26,3 +28,15 @@ install -d "$dir/lib/systemd/system"
 sed "s|$bin_path|$prefix/bin/edukiosk|g" deploy/edukiosk.service \
     >"$dir/lib/systemd/system/edukiosk.service"
 chmod 644 "$dir/lib/systemd/system/edukiosk.service"
+
+# The editor, from the same build directory.
+editor=$(dirname "$bin")/edukiosk-editor
+[ -x "$editor" ] || exit 0
+install -Dm755 "$editor" "$dir/bin/edukiosk-editor"
+install -Dm644 deploy/edukiosk-editor.1 "$dir/share/man/man1/edukiosk-editor.1"
+install -Dm644 deploy/editor.conf.example "$dir/share/doc/edukiosk/editor.conf.example"
+install -Dm644 deploy/nginx-editor.conf.example \
+    "$dir/share/doc/edukiosk/nginx-editor.conf.example"
+sed "s|^ExecStart=/usr/local/bin/edukiosk-editor |ExecStart=$prefix/bin/edukiosk-editor |" \
+    deploy/edukiosk-editor.service >"$dir/lib/systemd/system/edukiosk-editor.service"
+chmod 644 "$dir/lib/systemd/system/edukiosk-editor.service"
