@@ -1,22 +1,27 @@
 #!/bin/sh
 # Installs edukiosk as a console kiosk service on Raspberry Pi OS bookworm
-# or Debian 12.  Safe to run again: that is also how to update.
+# or Debian 12; with --editor, the feed editor's web service instead.  Safe
+# to run again: that is also how to update.
 #
-#   sudo deploy/install.sh [--no-start] [--no-deps] [--node-exporter]
-#                          [--prefix DIR] [--prebuilt BUILD]
+#   sudo deploy/install.sh [--editor] [--no-start] [--no-deps]
+#                          [--node-exporter] [--prefix DIR] [--prebuilt BUILD]
 #
+#   --editor          the web editor of the feed instead of the kiosk:
+#                     edukiosk-editor.service, its user edukiosk-editor,
+#                     /etc/edukiosk/editor.conf (docs/editor.md)
 #   --no-start        enable the service but do not (re)start it now
 #   --no-deps         do not install Debian packages (already there)
-#   --prebuilt BUILD  install BUILD/edukiosk, built elsewhere (make ARCH=arm64
-#                     on a PC, say), instead of building here: no compiler
-#                     or headers on the Pi, only the libraries
+#   --prebuilt BUILD  install BUILD/edukiosk and BUILD/edukiosk-editor,
+#                     built elsewhere (make ARCH=arm64 on a PC, say),
+#                     instead of building here: no compiler or headers on
+#                     the Pi, only the libraries
 #   --node-exporter   also install prometheus-node-exporter and link the
 #                     kiosk's metrics into its textfile collector
 #   --prefix DIR      install below DIR (default /usr/local)
 set -eu
 
 usage() {
-    sed -n '2,16s/^# \{0,1\}//p' "$0"
+    sed -n '2,22s/^# \{0,1\}//p' "$0"
 }
 
 prefix=/usr/local
@@ -24,8 +29,10 @@ start=yes
 deps=yes
 node_exporter=no
 prebuilt=""
+editor=no
 while [ $# -gt 0 ]; do
     case "$1" in
+    --editor) editor=yes ;;
     --no-start) start=no ;;
     --no-deps) deps=no ;;
     --node-exporter) node_exporter=yes ;;
@@ -50,6 +57,10 @@ case "$prefix" in
 /*) ;;
 *) echo "install.sh: --prefix must be an absolute path" >&2; exit 2 ;;
 esac
+if [ "$editor" = yes ] && [ "$node_exporter" = yes ]; then
+    echo "install.sh: --node-exporter is for the kiosk, not with --editor" >&2
+    exit 2
+fi
 
 if [ "$(id -u)" -ne 0 ]; then
     echo "install.sh: run as root: sudo $0 $*" >&2
@@ -60,6 +71,10 @@ top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top"
 if [ -n "$prebuilt" ] && [ ! -x "$prebuilt/edukiosk" ]; then
     echo "install.sh: no program $prebuilt/edukiosk (make ARCH=arm64 builds build-arm64/)" >&2
+    exit 2
+fi
+if [ -n "$prebuilt" ] && [ "$editor" = yes ] && [ ! -x "$prebuilt/edukiosk-editor" ]; then
+    echo "install.sh: no program $prebuilt/edukiosk-editor (make builds it beside edukiosk)" >&2
     exit 2
 fi
 conf_dir=/etc/edukiosk
@@ -74,7 +89,9 @@ warn() { printf 'install.sh: warning: %s\n' "$*" >&2; }
 systemd_running() { [ -d /run/systemd/system ]; }
 
 # 1. Packages: build tools and libraries (only the libraries for a
-#    program built elsewhere), the CJK fonts.
+#    program built elsewhere), the CJK fonts.  The editor needs the same
+#    ones (its previews are drawn by the kiosk's renderer) and
+#    libmicrohttpd, which the same groups list.
 if [ "$deps" = yes ]; then
     say "Debian packages"
     if [ -n "$prebuilt" ]; then
@@ -88,6 +105,7 @@ fi
 #    checkout), install as root.
 if [ -n "$prebuilt" ]; then
     say "installing $prebuilt/edukiosk to $prefix"
+    # (and $prebuilt/edukiosk-editor when it is there)
     sh deploy/install-files.sh "$prebuilt/edukiosk" "$prefix"
     if ! "$bin" --version >/dev/null; then
         echo "install.sh: $bin does not run here (built for another architecture?" \
@@ -104,6 +122,115 @@ else
     fi
     say "installing to $prefix"
     make PREFIX="$prefix" install
+fi
+
+# The unit $1 (a file of deploy/) where systemd finds it, starting the
+# binary $2, and enabled: systemd reads /usr/local/lib/systemd/system and
+# /usr/lib/systemd/system; other prefixes get a copy in /etc.
+install_unit() {
+    case "$prefix" in
+    /usr/local | /usr) unit_dst=$prefix/lib/systemd/system/$1 ;;
+    *) unit_dst=/etc/systemd/system/$1 ;;
+    esac
+    tmp_unit=$(mktemp)
+    sed "s|^ExecStart=/usr/local/bin/[^ ]* |ExecStart=$2 |" "$top/deploy/$1" >"$tmp_unit"
+    if ! cmp -s "$tmp_unit" "$unit_dst" 2>/dev/null; then
+        say "installing $unit_dst"
+        install -D -m 0644 "$tmp_unit" "$unit_dst"
+    fi
+    rm -f "$tmp_unit"
+    if systemd_running; then
+        systemctl daemon-reload
+    fi
+    systemctl enable "$1"
+}
+
+# The other service of this machine, if it runs, runs a binary just
+# replaced: restart it too (unless --no-start).
+restart_if_active() {
+    if [ "$start" = yes ] && systemd_running && systemctl is-active --quiet "$1"; then
+        say "restarting $1 (its program was updated)"
+        systemctl restart "$1" || warn "$1 did not start again: journalctl -u $1 -e"
+    fi
+}
+
+if [ "$editor" = yes ]; then
+    ebin=$prefix/bin/edukiosk-editor
+    eunit=edukiosk-editor.service
+    econf=$conf_dir/editor.conf
+    state=/var/lib/edukiosk-editor
+    if ! "$ebin" --version >/dev/null; then
+        echo "install.sh: $ebin does not run here" >&2
+        exit 1
+    fi
+
+    # E1. A system user of its own: it owns the accounts, the draft, the
+    #     versions and the published feed, and nothing of the kiosk's.
+    getent group edukiosk-editor >/dev/null || groupadd --system edukiosk-editor
+    if ! getent passwd edukiosk-editor >/dev/null; then
+        say "creating system user edukiosk-editor"
+        useradd --system --gid edukiosk-editor --no-create-home --home-dir "$state" \
+            --shell /usr/sbin/nologin --comment "edukiosk feed editor" edukiosk-editor
+    fi
+    # The unit's StateDirectory=, made now so that accounts can be added
+    # before the service first starts (--add-user run as root gives the
+    # accounts file to the directory's owner).  All in it is the service's.
+    install -d -o edukiosk-editor -g edukiosk-editor -m 0750 "$state"
+    chown -R edukiosk-editor:edukiosk-editor "$state"
+
+    # E2. The configuration: never overwrite one that exists.
+    install -d -m 0755 "$conf_dir"
+    if [ ! -e "$econf" ]; then
+        say "installing $econf"
+        install -m 0644 deploy/editor.conf.example "$econf"
+    else
+        say "keeping $econf"
+    fi
+    # Checked as the service's user: the files it names must be readable by it.
+    if ! runuser -u edukiosk-editor -- "$ebin" --config "$econf" --print-config >/dev/null; then
+        warn "$econf has errors (above); the service will not start until they are fixed"
+    fi
+
+    # E3. The unit, enabled, and (re)started to run the new binary.
+    install_unit "$eunit" "$ebin"
+    if [ "$start" = yes ] && systemd_running; then
+        say "restarting $eunit"
+        systemctl restart "$eunit" || warn "start failed: journalctl -u edukiosk-editor -e"
+    fi
+    restart_if_active "$unit"
+
+    case "$prefix" in
+    /usr/local | /usr) add_cmd=edukiosk-editor ;;
+    *) add_cmd=$ebin ;;
+    esac
+    listen=$("$ebin" --config "$econf" --print-config 2>/dev/null |
+        sed -n 's/^listen = //p')
+    cat <<EOF
+
+edukiosk-editor $("$ebin" --version 2>/dev/null | sed 's/^edukiosk-editor //') is installed.
+It listens on ${listen:-127.0.0.1:8080} (listen in $econf).
+
+Next steps:
+  1. Add an account for each person who edits (the password is asked twice):
+       sudo $add_cmd --add-user NAME
+  2. For the school's PCs, give it HTTPS, either
+       - nginx in front of it: $top/deploy/nginx-editor.conf.example, or
+       - tls_cert, tls_key and listen = 0.0.0.0:8443 in $econf,
+     then: sudo systemctl restart edukiosk-editor
+  3. Sign what is published (recommended): a key from minisign -G -W as
+     signing_key in $econf, its public key in the kiosks' feed_public_key.
+  4. Point the kiosks at the published feed ([feed] url in
+     /etc/edukiosk/edukiosk.conf on each):
+       url = https://HOST/feed.json          (through the proxy)
+       url = http://HOST:8080/feed.json      (the editor itself, listen = 0.0.0.0:8080)
+       url = http://127.0.0.1:8080/feed.json (a kiosk on this machine)
+     or copy $state/published/ to the web server the kiosks use.
+  5. Watch it:  systemctl status edukiosk-editor
+                journalctl -u edukiosk-editor -f
+                sudo tail $state/audit.log
+The guide, in Chinese and English: docs/editor.md; man edukiosk-editor.
+EOF
+    exit 0
 fi
 
 # 3. The service user.  Device access comes from SupplementaryGroups= in
@@ -130,24 +257,8 @@ if ! "$bin" --config "$conf" --print-config >/dev/null; then
     warn "$conf has errors (above); the service will not start until they are fixed"
 fi
 
-# 5. The unit.  systemd reads /usr/local/lib/systemd/system and
-#    /usr/lib/systemd/system; other prefixes get a copy in /etc.
-unit_src=$top/deploy/$unit
-case "$prefix" in
-/usr/local | /usr) unit_dst=$prefix/lib/systemd/system/$unit ;;
-*) unit_dst=/etc/systemd/system/$unit ;;
-esac
-tmp_unit=$(mktemp)
-trap 'rm -f "$tmp_unit"' EXIT
-sed "s|/usr/local/bin/edukiosk|$bin|g" "$unit_src" >"$tmp_unit"
-if ! cmp -s "$tmp_unit" "$unit_dst" 2>/dev/null; then
-    say "installing $unit_dst"
-    install -D -m 0644 "$tmp_unit" "$unit_dst"
-fi
-if systemd_running; then
-    systemctl daemon-reload
-fi
-systemctl enable "$unit"
+# 5. The unit, enabled.
+install_unit "$unit" "$bin"
 
 # 6. Console blanking: the kernel blanks an idle console after 10 minutes,
 #    which on some drivers also blanks the kiosk's picture.
@@ -205,6 +316,7 @@ if [ "$start" = yes ] && systemd_running; then
     say "restarting $unit"
     systemctl restart "$unit" || warn "start failed: journalctl -u edukiosk -e"
 fi
+restart_if_active edukiosk-editor.service
 
 cat <<EOF
 
