@@ -1,17 +1,21 @@
 #!/bin/sh
-# Integration test of everything that deploys and operates edukiosk:
-# shell scripts, the systemd unit, the man page, `make install`, the
-# Ansible playbook and its configuration template, the binary's
-# configuration handling and exit codes, and the metrics it writes.
-#   sh tests/it-deploy.sh BUILD_DIR/edukiosk     (from the top directory)
+# Integration test of everything that deploys and operates edukiosk and
+# its editor: shell scripts, the systemd units, the man pages, `make
+# install`, install.sh --editor and uninstall.sh (as root: in a private
+# mount namespace), the nginx example (when nginx is installed), the
+# Ansible playbook and its configuration template, the binaries'
+# configuration handling and exit codes, and the metrics the kiosk writes.
+#   sh tests/it-deploy.sh BUILD_DIR/edukiosk     (from the top directory;
+#   BUILD_DIR/edukiosk-editor is tested too)
 # Needs: shellcheck, systemd (systemd-analyze), kbd (chvt), man-db,
-# ansible-core, prometheus (promtool).
+# ansible-core, prometheus (promtool), python3.
 set -eu
 [ $# -eq 1 ] || { echo "usage: $0 PATH/TO/edukiosk" >&2; exit 2; }
 cd "$(dirname "$0")/.."
 top=$PWD
 bin=$(cd "$(dirname "$1")" && pwd)/$(basename "$1")
 build=$(dirname "$bin")
+editor=$build/edukiosk-editor
 [ -x "$bin" ] || { echo "it-deploy: $bin is not an executable" >&2; exit 2; }
 
 tmp=$(mktemp -d)
@@ -63,13 +67,18 @@ if make --no-print-directory BUILD="$build" install DESTDIR="$root" PREFIX=/usr/
         >"$tmp/installed"
     LC_ALL=C sort >"$tmp/expected" <<'EOF'
 usr/local/bin/edukiosk
+usr/local/bin/edukiosk-editor
+usr/local/lib/systemd/system/edukiosk-editor.service
 usr/local/lib/systemd/system/edukiosk.service
+usr/local/share/doc/edukiosk/editor.conf.example
 usr/local/share/doc/edukiosk/edukiosk.conf.example
+usr/local/share/doc/edukiosk/nginx-editor.conf.example
 usr/local/share/edukiosk/default-feed.json
 usr/local/share/edukiosk/fonts/LICENSE.fonts-noto-cjk
 usr/local/share/edukiosk/fonts/NotoSansSC-Bold.otf
 usr/local/share/edukiosk/fonts/NotoSansSC-Regular.otf
 usr/local/share/edukiosk/images/logo.png
+usr/local/share/man/man1/edukiosk-editor.1
 usr/local/share/man/man1/edukiosk.1
 EOF
     if diff -u "$tmp/expected" "$tmp/installed"; then
@@ -77,12 +86,14 @@ EOF
     else
         bad "installed file list differs (- expected, + installed)"
     fi
-    unit=$root/usr/local/lib/systemd/system/edukiosk.service
-    if [ -f "$unit" ] && cmp -s "$unit" deploy/edukiosk.service; then
-        ok "unit installed unchanged for PREFIX=/usr/local"
-    else
-        bad "installed unit differs from deploy/edukiosk.service"
-    fi
+    for u in edukiosk.service edukiosk-editor.service; do
+        unit=$root/usr/local/lib/systemd/system/$u
+        if [ -f "$unit" ] && cmp -s "$unit" "deploy/$u"; then
+            ok "$u installed unchanged for PREFIX=/usr/local"
+        else
+            bad "installed unit differs from deploy/$u"
+        fi
+    done
     ex=$root/usr/local/share/doc/edukiosk/edukiosk.conf.example
     if [ -f "$ex" ] && cmp -s "$ex" deploy/edukiosk.conf.example; then
         ok "example configuration installed"
@@ -90,6 +101,7 @@ EOF
         bad "example configuration missing or different"
     fi
     [ -x "$root/usr/local/bin/edukiosk" ] || bad "binary not executable"
+    [ -x "$root/usr/local/bin/edukiosk-editor" ] || bad "editor binary not executable"
 else
     cat "$tmp/install.out"
     bad "make install failed"
@@ -104,6 +116,12 @@ if make --no-print-directory BUILD="$build" install DESTDIR="$root2" \
         ok "PREFIX=/opt/edukiosk: ExecStart follows the prefix"
     else
         bad "PREFIX=/opt/edukiosk: the installed unit does not run /opt/edukiosk/bin/edukiosk"
+    fi
+    if grep -qx 'ExecStart=/opt/edukiosk/bin/edukiosk-editor --config /etc/edukiosk/editor.conf' \
+        "$root2/opt/edukiosk/lib/systemd/system/edukiosk-editor.service" 2>/dev/null; then
+        ok "PREFIX=/opt/edukiosk: the editor's ExecStart follows the prefix"
+    else
+        bad "PREFIX=/opt/edukiosk: the installed editor unit does not run /opt/edukiosk/bin/edukiosk-editor"
     fi
 else
     cat "$tmp/install2.out"
@@ -129,6 +147,26 @@ if need man man-db; then
     else
         cat "$tmp/man.err"
         bad "man reported problems"
+    fi
+fi
+
+if need man man-db; then
+    if LC_ALL=C.UTF-8 MANWIDTH=80 man --warnings -l deploy/edukiosk-editor.1 \
+        >"$tmp/eman.txt" 2>"$tmp/eman.err" && [ ! -s "$tmp/eman.err" ]; then
+        missing=""
+        for word in --config --listen --data-dir --published-dir --set --add-user \
+            --print-config /etc/edukiosk/editor.conf /var/lib/edukiosk-editor/users \
+            audit.log feed.json.minisig SIGTERM "EXIT STATUS"; do
+            grep -q -F -- "$word" "$tmp/eman.txt" || missing="$missing $word"
+        done
+        if [ -z "$missing" ]; then
+            ok "edukiosk-editor.1: $(wc -l <"$tmp/eman.txt") lines"
+        else
+            bad "edukiosk-editor.1 lacks:$missing"
+        fi
+    else
+        cat "$tmp/eman.err"
+        bad "man reported problems in edukiosk-editor.1"
     fi
 fi
 
@@ -161,6 +199,267 @@ if need systemd-analyze systemd && need chvt kbd; then
     done
     if grep -qE '^(PrivateDevices|DevicePolicy|ProtectClock)=yes' deploy/edukiosk.service; then
         bad "unit hides the display devices (PrivateDevices/DevicePolicy/ProtectClock)"
+    fi
+fi
+
+# ---------------------------------------------------------------------
+step "systemd-analyze verify deploy/edukiosk-editor.service"
+if need systemd-analyze systemd; then
+    mkdir -p "$tmp/eunit" "$tmp/eman/man1"
+    sed "s|^ExecStart=/usr/local/bin/edukiosk-editor |ExecStart=$editor |" \
+        deploy/edukiosk-editor.service >"$tmp/eunit/edukiosk-editor.service"
+    cp deploy/edukiosk-editor.1 "$tmp/eman/man1/"
+    if [ ! -x "$editor" ]; then
+        bad "no $editor (make builds it)"
+    elif grep -q "^ExecStart=$editor " "$tmp/eunit/edukiosk-editor.service" &&
+        MANPATH=$tmp/eman systemd-analyze verify "$tmp/eunit/edukiosk-editor.service" \
+            >"$tmp/everify.out" 2>&1 && [ ! -s "$tmp/everify.out" ]; then
+        ok "no complaints"
+    else
+        cat "$tmp/everify.out"
+        bad "systemd-analyze verify edukiosk-editor.service"
+    fi
+    for want in Type=notify User=edukiosk-editor Group=edukiosk-editor \
+        StateDirectory=edukiosk-editor ConfigurationDirectory=edukiosk Restart=on-failure \
+        NoNewPrivileges=yes CapabilityBoundingSet= ProtectSystem=strict ProtectHome=yes \
+        PrivateTmp=yes PrivateDevices=yes "RestrictAddressFamilies=AF_INET AF_INET6 AF_UNIX" \
+        MemoryMax=512M \
+        "ExecStart=/usr/local/bin/edukiosk-editor --config /etc/edukiosk/editor.conf"; do
+        grep -qxF "$want" deploy/edukiosk-editor.service || bad "editor unit lacks $want"
+    done
+    # Nothing to write but its state directory.
+    if grep -qE '^(ReadWritePaths|DynamicUser)=' deploy/edukiosk-editor.service; then
+        bad "editor unit: ReadWritePaths= or DynamicUser= (state belongs in StateDirectory=)"
+    fi
+fi
+
+# ---------------------------------------------------------------------
+step "the editor's configuration: example, man page and docs list every key"
+if [ -x "$editor" ]; then
+    expect0() { # description command...
+        what=$1
+        shift
+        if "$@" >"$tmp/eout" 2>"$tmp/eerr" && [ ! -s "$tmp/eerr" ]; then
+            return 0
+        fi
+        cat "$tmp/eout" "$tmp/eerr"
+        bad "$what"
+        return 1
+    }
+    "$editor" --version >"$tmp/eout" 2>&1 || bad "edukiosk-editor --version fails"
+    grep -q '^edukiosk-editor [0-9]' "$tmp/eout" ||
+        bad "edukiosk-editor --version prints '$(cat "$tmp/eout")'"
+    : >"$tmp/empty.conf"
+    if expect0 "edukiosk-editor --print-config of an empty file" \
+        env -u STATE_DIRECTORY "$editor" --config "$tmp/empty.conf" --print-config; then
+        cp "$tmp/eout" "$tmp/edefaults"
+        sed -n 's/^\([a-z_]*\) = .*/\1/p' "$tmp/edefaults" >"$tmp/ekeys"
+        [ -s "$tmp/ekeys" ] || bad "edukiosk-editor --print-config prints no keys"
+    fi
+    if expect0 "deploy/editor.conf.example does not load cleanly" \
+        env -u STATE_DIRECTORY "$editor" --config deploy/editor.conf.example --print-config; then
+        cmp -s "$tmp/eout" "$tmp/edefaults" ||
+            bad "deploy/editor.conf.example changes a default while all is commented out"
+    fi
+    # Every key written as in the example, uncommented, gives the defaults:
+    # the commented values are the real defaults.
+    sed -n 's/^#\([a-z_]* =.*\)$/\1/p' deploy/editor.conf.example >"$tmp/uncommented.conf"
+    if expect0 "deploy/editor.conf.example with every key uncommented does not load" \
+        env -u STATE_DIRECTORY "$editor" --config "$tmp/uncommented.conf" --print-config; then
+        cmp -s "$tmp/eout" "$tmp/edefaults" || {
+            diff "$tmp/edefaults" "$tmp/eout" || true
+            bad "a commented value in deploy/editor.conf.example is not the default"
+        }
+    fi
+    missing=""
+    while read -r k; do
+        grep -q "^#$k =" deploy/editor.conf.example || missing="$missing example:$k"
+        grep -q "$k" "$tmp/eman.txt" 2>/dev/null || missing="$missing man:$k"
+        grep -q "\`$k\`" docs/editor.md || missing="$missing docs/editor.md:$k"
+    done <"$tmp/ekeys"
+    sed -n 's/^#\([a-z_]*\) =.*/\1/p' deploy/editor.conf.example | while read -r k; do
+        grep -qx "$k" "$tmp/ekeys" || echo "$k"
+    done >"$tmp/extra"
+    if [ -n "$missing" ] || [ -s "$tmp/extra" ]; then
+        bad "editor keys not documented:$missing; unknown in the example: $(cat "$tmp/extra")"
+    else
+        ok "$(wc -l <"$tmp/ekeys") keys in the example, the man page and docs/editor.md"
+    fi
+    printf '[editor]\nsession_hours = 0\n' >"$tmp/ebad.conf"
+    set +e
+    "$editor" --config "$tmp/ebad.conf" --print-config >/dev/null 2>"$tmp/eerr"
+    rc=$?
+    set -e
+    if [ "$rc" -eq 2 ] && grep -q "^$tmp/ebad.conf:2: session_hours: " "$tmp/eerr"; then
+        ok "a bad value: exit 2 and FILE:LINE: key: problem"
+    else
+        cat "$tmp/eerr"
+        bad "a bad editor configuration value: exit $rc"
+    fi
+else
+    bad "no $editor (make builds it)"
+fi
+
+# ---------------------------------------------------------------------
+step "the nginx example in front of the editor"
+if command -v nginx >/dev/null 2>&1; then
+    ng=$tmp/nginx
+    mkdir -p "$ng/logs"
+    if openssl req -x509 -newkey rsa:2048 -nodes -keyout "$ng/key.pem" -out "$ng/cert.pem" \
+        -days 1 -subj /CN=editor.school.example >/dev/null 2>&1; then
+        sed -e "s|/etc/ssl/certs/editor.school.example.pem|$ng/cert.pem|" \
+            -e "s|/etc/ssl/private/editor.school.example.key|$ng/key.pem|" \
+            deploy/nginx-editor.conf.example >"$ng/site.conf"
+        cat >"$ng/nginx.conf" <<EOF
+error_log stderr;
+pid $ng/nginx.pid;
+events {}
+http {
+    access_log off;
+    client_body_temp_path $ng/body;
+    proxy_temp_path $ng/proxy;
+    fastcgi_temp_path $ng/fastcgi;
+    uwsgi_temp_path $ng/uwsgi;
+    scgi_temp_path $ng/scgi;
+    include $ng/site.conf;
+}
+EOF
+        if nginx -t -q -p "$ng" -c "$ng/nginx.conf" >"$ng/t.out" 2>&1; then
+            ok "nginx -t accepts deploy/nginx-editor.conf.example"
+        else
+            cat "$ng/t.out"
+            bad "nginx -t rejects deploy/nginx-editor.conf.example"
+        fi
+    else
+        bad "openssl cannot make a test certificate"
+    fi
+else
+    echo "skipped: nginx is not installed (nginx -t of deploy/nginx-editor.conf.example)"
+fi
+grep -q '^ *proxy_pass http://127.0.0.1:8080;' deploy/nginx-editor.conf.example ||
+    bad "the nginx example does not pass to the editor's default 127.0.0.1:8080"
+grep -q 'client_max_body_size' deploy/nginx-editor.conf.example ||
+    bad "the nginx example keeps nginx's 1 MB body limit (images are up to 8 MB)"
+
+# ---------------------------------------------------------------------
+step "install.sh --editor, then uninstall.sh, in a private mount namespace"
+# The real scripts as root, with /etc, /var/lib, /var/cache, /usr/local and
+# /run replaced by copies or empty directories for this test only (systemd,
+# if it runs, out of sight: systemctl works offline on the copy of /etc).
+if [ "$(id -u)" -ne 0 ]; then
+    echo "skipped: needs root (useradd, chown) and a mount namespace"
+elif ! unshare --mount --propagation private true 2>/dev/null; then
+    echo "skipped: no mount namespaces here (unshare --mount)"
+elif [ ! -x "$editor" ]; then
+    bad "no $editor (make builds it)"
+else
+    ns=$tmp/ns
+    mkdir -p "$ns/varlib" "$ns/varcache" "$ns/usrlocal"
+    cp -a /etc "$ns/etc"
+    # As on a machine where neither is installed.
+    rm -rf "$ns/etc/edukiosk" "$ns"/etc/systemd/system/*/edukiosk*.service         "$ns"/etc/systemd/system/edukiosk*.service
+    for f in passwd group shadow gshadow; do
+        [ ! -f "$ns/etc/$f" ] || sed -i '/^edukiosk\(-editor\)\{0,1\}:/d' "$ns/etc/$f"
+    done
+    cat >"$ns/test.sh" <<'EOF'
+set -eu
+top=$1 build=$2 ns=$3
+mount --bind "$ns/etc" /etc
+mount --bind "$ns/varlib" /var/lib
+mount --bind "$ns/varcache" /var/cache
+mount --bind "$ns/usrlocal" /usr/local
+mount -t tmpfs tmpfs /run
+export SYSTEMD_OFFLINE=1
+fail=0
+no() { echo "FAIL: $*"; fail=1; }
+pid=""
+trap '[ -z "$pid" ] || kill "$pid" 2>/dev/null || true' EXIT
+cd "$top"
+sh deploy/install.sh --editor --no-deps --prebuilt "$build" >"$ns/install.out" 2>&1 ||
+    { cat "$ns/install.out"; no "install.sh --editor exited $?"; exit 1; }
+out=$ns/install.out
+getent passwd edukiosk-editor | grep -q ':/usr/sbin/nologin$' || no "no system user edukiosk-editor"
+! getent passwd edukiosk >/dev/null || no "install.sh --editor created the kiosk's user"
+st=/var/lib/edukiosk-editor
+[ "$(stat -c '%U:%G %a' "$st")" = "edukiosk-editor:edukiosk-editor 750" ] ||
+    no "$st: $(stat -c '%U:%G %a' "$st")"
+cmp -s /etc/edukiosk/editor.conf deploy/editor.conf.example || no "/etc/edukiosk/editor.conf"
+[ ! -e /etc/edukiosk/edukiosk.conf ] || no "install.sh --editor wrote the kiosk's configuration"
+cmp -s /usr/local/lib/systemd/system/edukiosk-editor.service deploy/edukiosk-editor.service ||
+    no "the installed unit differs from deploy/edukiosk-editor.service"
+[ -L /etc/systemd/system/multi-user.target.wants/edukiosk-editor.service ] ||
+    no "edukiosk-editor.service is not enabled"
+[ ! -e /etc/systemd/system/multi-user.target.wants/edukiosk.service ] ||
+    no "install.sh --editor enabled the kiosk service"
+for want in "sudo edukiosk-editor --add-user NAME" "feed.json" "nginx-editor.conf.example"     "It listens on 127.0.0.1:8080"; do
+    grep -qF -- "$want" "$out" || no "install.sh --editor does not print '$want'"
+done
+# An admin's account, added with sudo as the next steps say: the service's
+# user must still read it.
+printf 'correct horse battery
+' | /usr/local/bin/edukiosk-editor --add-user anna >/dev/null ||
+    no "--add-user as root"
+[ "$(stat -c '%U %a' "$st/users")" = "edukiosk-editor 600" ] ||
+    no "$st/users: $(stat -c '%U %a' "$st/users")"
+# The installed service's command, as its user: it starts, serves the page
+# and lets anna log in.
+setpriv --reuid edukiosk-editor --regid edukiosk-editor --init-groups     env STATE_DIRECTORY="$st" /usr/local/bin/edukiosk-editor --config /etc/edukiosk/editor.conf --listen 127.0.0.1:0     2>"$ns/serve.err" &
+pid=$!
+port=""
+for _ in $(seq 1 100); do
+    port=$(sed -n 's|.*listening on http://127.0.0.1:\([0-9]*\)/.*|\1|p' "$ns/serve.err")
+    [ -n "$port" ] && break
+    kill -0 "$pid" 2>/dev/null || break
+    sleep 0.1
+done
+if [ -z "$port" ]; then
+    cat "$ns/serve.err"
+    no "the installed editor did not start as edukiosk-editor"
+elif ! python3 - "$port" <<'PY'; then
+import json, sys, urllib.request
+base = "http://127.0.0.1:%s" % sys.argv[1]
+page = urllib.request.urlopen(base + "/", timeout=30).read()
+assert b"<html" in page, page[:200]
+req = urllib.request.Request(base + "/api/login", method="POST",
+                             data=json.dumps({"user": "anna", "password": "correct horse battery"}).encode(),
+                             headers={"Content-Type": "application/json"})
+r = json.load(urllib.request.urlopen(req, timeout=30))
+assert r.get("user") == "anna" and r.get("csrf"), r
+PY
+    cat "$ns/serve.err"
+    no "the installed editor does not serve its page or log anna in"
+fi
+kill "$pid" 2>/dev/null || true
+wait "$pid" 2>/dev/null || true
+pid=""
+grep -q '"login"' "$st/audit.log" 2>/dev/null || no "no login in $st/audit.log"
+[ "$(find "$st" ! -user edukiosk-editor | wc -l)" -eq 0 ] ||
+    no "files in $st not owned by edukiosk-editor: $(find "$st" ! -user edukiosk-editor)"
+# Again, as an update: the admin's configuration stays.
+echo "session_hours = 4" >>/etc/edukiosk/editor.conf
+sh deploy/install.sh --editor --no-deps --prebuilt "$build" >"$ns/install2.out" 2>&1 ||
+    { cat "$ns/install2.out"; no "install.sh --editor (again) exited $?"; }
+grep -q '^session_hours = 4$' /etc/edukiosk/editor.conf || no "a second install overwrote editor.conf"
+grep -qF "keeping /etc/edukiosk/editor.conf" "$ns/install2.out" || no "no 'keeping' on update"
+# uninstall.sh keeps the data; --purge removes it and the user.
+sh deploy/uninstall.sh >"$ns/uninstall.out" 2>&1 || { cat "$ns/uninstall.out"; no "uninstall.sh"; }
+for f in /usr/local/bin/edukiosk-editor /usr/local/share/man/man1/edukiosk-editor.1     /usr/local/lib/systemd/system/edukiosk-editor.service     /etc/systemd/system/multi-user.target.wants/edukiosk-editor.service; do
+    if [ -e "$f" ] || [ -L "$f" ]; then no "uninstall.sh left $f"; fi
+done
+[ -f "$st/users" ] || no "uninstall.sh without --purge removed the editor's data"
+sh deploy/uninstall.sh --purge >"$ns/purge.out" 2>&1 || { cat "$ns/purge.out"; no "uninstall.sh --purge"; }
+[ ! -e "$st" ] || no "uninstall.sh --purge left $st"
+! getent passwd edukiosk-editor >/dev/null || no "uninstall.sh --purge left the user"
+exit "$fail"
+EOF
+    if unshare --mount --propagation private sh "$ns/test.sh" "$top" "$build" "$ns" \
+        >"$ns/test.out" 2>&1; then
+        ok "user, state directory, configuration, unit enabled, next steps; the installed"
+        ok "editor serves its page and logs in an account added by sudo --add-user;"
+        ok "an update keeps editor.conf; uninstall.sh, then --purge, remove the rest"
+    else
+        cat "$ns/test.out"
+        bad "install.sh --editor / uninstall.sh"
     fi
 fi
 
