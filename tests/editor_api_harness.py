@@ -45,7 +45,8 @@ CERT = os.path.join(HERE, "data", "fetch", "test-cert.pem")  # 127.0.0.1, self-s
 CERT_KEY = os.path.join(HERE, "data", "fetch", "test-key.pem")
 HISTORY = 3
 PASSWORDS = {"alice": "alice-correct-horse", "bob": "bob-battery-staple",
-             "carol": "carol-secret-words", "dave": "dave-pass-phrase"}
+             "carol": "carol-secret-words", "dave": "dave-pass-phrase",
+             "frank": "frank-many-tries"}
 count = [0]
 
 
@@ -608,6 +609,25 @@ def test_login(srv, tmp):
     r = fresh().login("bob")
     ok(r.status == 200, f"another account from another address still logs in ({r.status})")
 
+    # Failures at the same moment cannot get past the limit: of 12 wrong
+    # passwords for frank at once (12 addresses), at most 5 are checked.
+    out = []
+    barrier = threading.Barrier(12)
+
+    def attempt(i):
+        cl = srv.client(f"127.0.1.{i + 1}")
+        barrier.wait()
+        out.append(cl.login("frank", f"guess-{i}-wrong").status)
+    ts = [threading.Thread(target=attempt, args=(i,)) for i in range(12)]
+    for t in ts:
+        t.start()
+    for t in ts:
+        t.join()
+    ok(out.count(401) <= 5 and out.count(401) + out.count(429) == 12,
+       f"12 wrong passwords at once: at most 5 checked, the rest 429 ({sorted(out)})")
+    r = srv.client("127.0.1.100").login("frank")
+    ok(r.status == 429, f"and then frank's right password is 429 ({r.status})")
+
     # Rate limit per address: 5 failures for 5 names from one address lock
     # that address out, for every account; other addresses go on.
     addr = "127.0.0.251"
@@ -1129,6 +1149,12 @@ def test_uploads(srv, alice, info):
                        ("a PNG without its end", noise[:-12]),
                        ("a PNG of its header only", noise[:33]),
                        ("a PNG with a bad checksum", noise[:60] + bytes([noise[60] ^ 0x55]) + noise[61:]),
+                       ("a PNG whose picture data is not zlib (checksums intact)",
+                        noise[:33] + chunk(b"IDAT", random.Random(3).randbytes(5000))
+                        + chunk(b"IEND", b"")),
+                       ("a PNG whose picture data stops short (checksums intact)",
+                        noise[:33] + chunk(b"IDAT", zlib.compress(b"\0" * 901 * 10))
+                        + chunk(b"IEND", b"")),
                        ("a truncated JPEG", JPEG[:len(JPEG) // 2]),
                        ("a JPEG of its header only", JPEG[:200])):
         r = upload(data, "image/jpeg" if "JPEG" in what else "image/png")
