@@ -19,6 +19,10 @@
     "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' blob: data:; " \
     "connect-src 'self'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'"
 
+/* How much of a body over its cap is still read (and dropped) before the
+ * 413; beyond that the connection is closed at once. */
+#define DRAIN_MAX ((size_t)16 * 1024 * 1024)
+
 struct httpd {
     struct MHD_Daemon *d;
     struct httpd_opts o;
@@ -30,6 +34,7 @@ struct httpd {
 struct pending {
     char *body;
     size_t len, cap, max;
+    size_t drained; /* bytes read and dropped after the cap */
     bool too_large;
 };
 
@@ -249,12 +254,16 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
         *con_cls = p;
         p->max = h->o.upload_path && strcmp(url, h->o.upload_path) == 0 ? h->o.max_upload
                                                                          : h->o.max_body;
-        /* A declared length beyond the cap is refused before it is read. */
+        /* A declared length beyond the cap is refused.  Up to a bound the
+         * body is read and dropped first: a reverse proxy still sending it
+         * would otherwise meet a closed connection and answer 502 instead
+         * of our 413. */
         const char *cl =
             MHD_lookup_connection_value(conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_LENGTH);
-        if (cl && strtoull(cl, NULL, 10) > p->max)
+        unsigned long long declared = cl ? strtoull(cl, NULL, 10) : 0;
+        if (declared > p->max)
             p->too_large = true;
-        else
+        if (declared <= p->max + DRAIN_MAX)
             return MHD_YES;
     }
     if (*upload_data_size) {
@@ -264,10 +273,12 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
             p->too_large = true;
             free(p->body);
             p->body = NULL;
-            p->len = p->cap = 0;
-            return MHD_YES;
+            p->cap = 0;
+            p->drained += n;
+            /* Dropped bytes are only counted; past the bound, hang up. */
+            return p->drained > p->max + DRAIN_MAX ? MHD_NO : MHD_YES;
         }
-        if (p->len + n + 1 > p->cap) {
+        if (!p->body || p->len + n + 1 > p->cap) {
             size_t cap = p->cap ? p->cap : 16384;
             while (cap < p->len + n + 1)
                 cap *= 2;
