@@ -10,7 +10,8 @@ the guest agent.  Prints ok/FAIL lines, the timings, and at the end
    comes up by itself on KMSDRM, --doctor's verdict, the first and the next
    slide against --render; the software and GLES back ends and a 90 degree
    rotation; the watchdog on SIGSTOP, SIGKILL; the display schedule off
-   and on; a new feed, then the plug pulled at once.
+   and on; the editor service (log-in, preview, publish) beside it; a new
+   feed, then the plug pulled at once.
 2. power back, network down: the cached deck (old or new, never none).
 3. clock at 1970, 512 MiB, 1920x1080, network down: dated slides and the
    schedule as docs/feed.md and docs/operations.md promise; memory; no
@@ -252,6 +253,86 @@ def boot(vm, label):
     return True
 
 
+# The editor's API spoken from inside the guest with bash's /dev/tcp (the
+# image has no curl): one HTTP/1.0 request per call, the answer on stdout.
+EDITOR_CLIENT = r"""#!/bin/bash
+set -u
+req() { # METHOD PATH BODYFILE|- [HEADER]...
+    local m=$1 p=$2 body=$3
+    shift 3
+    exec 3<>/dev/tcp/127.0.0.1/8080 || return 1
+    {
+        printf '%s %s HTTP/1.0\r\nHost: 127.0.0.1:8080\r\n' "$m" "$p"
+        for h in "$@"; do printf '%s\r\n' "$h"; done
+        if [ "$body" != - ]; then
+            printf 'Content-Length: %s\r\n\r\n' "$(wc -c <"$body")"
+            cat "$body"
+        else
+            printf '\r\n'
+        fi
+    } >&3
+    cat <&3
+    exec 3>&-
+}
+cd /tmp
+req GET / - >page.txt
+echo "page: $(head -n1 page.txt | tr -d '\r') csp=$(grep -c '^Content-Security-Policy:' page.txt)"
+printf '{"user":"pi","password":"raspberry-pie-1"}' >login.json
+req POST /api/login login.json 'Content-Type: application/json' >login.txt
+echo "login: $(head -n1 login.txt | tr -d '\r')"
+cookie=$(sed -n 's/^Set-Cookie: \(ek_session=[0-9a-f]*\);.*/\1/p' login.txt)
+csrf=$(sed -n 's/.*"csrf":"\([0-9a-f]*\)".*/\1/p' login.txt)
+auth="Cookie: $cookie"
+tok="X-CSRF-Token: $csrf"
+printf '%s' '{"format": "edukiosk/1", "school": "树莓派", "slides": [{"type": "title", "title": "树莓派上的编辑器"}]}' >feed.json
+req POST '/api/preview?slide=0&w=480&h=270' feed.json "$auth" "$tok" >preview.txt
+echo "preview: $(head -n1 preview.txt | tr -d '\r') $(grep -a -i '^Content-Type:' preview.txt | tr -d '\r')"
+req GET /api/draft - "$auth" >draft.txt
+rev=$(sed -n 's/.*"rev":\([0-9]*\).*/\1/p' draft.txt)
+req PUT /api/draft feed.json "$auth" "$tok" "If-Match: \"$rev\"" >save.txt
+rev=$(sed -n 's/.*"rev":\([0-9]*\).*/\1/p' save.txt)
+echo "save: $(head -n1 save.txt | tr -d '\r') rev=$rev"
+printf '{"summary":"pi"}' >summary.json
+req POST /api/publish summary.json "$auth" "$tok" "If-Match: \"$rev\"" >publish.txt
+echo "publish: $(head -n1 publish.txt | tr -d '\r')"
+req GET /feed.json - >published.txt
+if sed '1,/^\r$/d' published.txt | cmp -s - feed.json; then same=yes; else same=no; fi
+echo "feed: $(head -n1 published.txt | tr -d '\r') same=$same"
+"""
+
+
+def editor_on_pi(vm):
+    """edukiosk-editor as installed by install.sh --editor, under its
+    hardened unit on arm64: it came up at boot, an account added as the
+    docs say, then log-in, a preview drawn by the kiosk's renderer, save,
+    publish, and the published feed served, with no restart or seccomp
+    kill on the way."""
+    active = vm.out("systemctl is-active edukiosk-editor")
+    check(active == "active", "editor: edukiosk-editor.service came up at boot (%s)" % active)
+    rc, out = vm.sh("edukiosk-editor --add-user pi", stdin="raspberry-pie-1\n")
+    check(rc == 0, "editor: --add-user as root: exit %d, %s" % (rc, last_line(out)))
+    vm.write("/tmp/editor-client.sh", EDITOR_CLIENT)
+    rc, out = vm.sh("bash /tmp/editor-client.sh", 300)
+    with open(os.path.join(WORK, "editor-on-pi.txt"), "w") as f:
+        f.write(out)
+    got = dict(ln.split(": ", 1) for ln in out.splitlines() if ": " in ln)
+    check("200" in got.get("page", "") and got.get("page", "").endswith("csp=1"),
+          "editor: the page, with its CSP (%s)" % got.get("page"))
+    check("200" in got.get("login", ""), "editor: log-in (%s)" % got.get("login"))
+    check("200" in got.get("preview", "") and "image/png" in got.get("preview", ""),
+          "editor: a preview drawn on arm64 under the unit's system-call filter (%s)"
+          % got.get("preview"))
+    check("200" in got.get("save", "") and "200" in got.get("publish", ""),
+          "editor: save and publish (%s; %s)" % (got.get("save"), got.get("publish")))
+    check("200" in got.get("feed", "") and got.get("feed", "").endswith("same=yes"),
+          "editor: /feed.json is what was published (%s)" % got.get("feed"))
+    restarts = vm.out("systemctl show -p NRestarts --value edukiosk-editor")
+    killed = vm.out("journalctl -u edukiosk-editor -b --no-pager | grep -ci 'SIGSYS\\|code=killed\\|core-dump' || true")
+    check(restarts == "0" and killed == "0",
+          "editor: no restart and no kill by the unit's hardening (NRestarts=%s, %s kill lines)"
+          % (restarts, killed))
+
+
 def first_boot(disk, kernel, initrd, port, docroot, feeds):
     vm = VM(WORK, disk, kernel, initrd, feed_port=port, name="boot1")
     if not boot(vm, "boot 1"):
@@ -298,6 +379,7 @@ def first_boot(disk, kernel, initrd, port, docroot, feeds):
         print("\n".join("     " + ln for ln in out.splitlines()))
         vm.sh("systemctl start edukiosk")
         wait_active(vm, 180)
+        editor_on_pi(vm)
 
         # The two back ends by name, and a portrait screen.
         # software: drawn in memory, shown through a GL renderer (KMSDRM has

@@ -8,7 +8,8 @@
 # deploy/deps.sh libs run) is built once and kept in $EDUKIOSK_PI_CACHE
 # (default ~/.cache/edukiosk-pi), named after a hash of everything that
 # goes into it; a new package list builds a new one.  Each run then copies
-# it, runs `deploy/install.sh --prebuilt BUILD_DIR --no-start` in its
+# it, runs `deploy/install.sh --prebuilt BUILD_DIR --no-start` (the kiosk,
+# then with --editor the editor beside it) in its
 # chroot (through qemu-user and binfmt_misc), writes the test
 # configuration (CONFIG, as an admin would edit it) and makes OUT_DIR/disk.img with mkfs.ext4 -d (no loop
 # mount).  OUT_DIR also gets vmlinuz and initrd.img: Debian's arm64 kernel,
@@ -35,6 +36,7 @@ die() {
 }
 [ "$(id -u)" -eq 0 ] || die "needs root (debootstrap, chroot)"
 [ -x "$build/edukiosk" ] || die "no $build/edukiosk (make ARCH=arm64)"
+[ -x "$build/edukiosk-editor" ] || die "no $build/edukiosk-editor (make ARCH=arm64)"
 
 # qemu-user runs the image's arm64 programs (maintainer scripts, install.sh)
 # through binfmt_misc; the F flag loads the interpreter now, so the chroot
@@ -167,7 +169,7 @@ mkdir -p "$src"
 (cd "$top" && git ls-files -z --cached --others --exclude-standard |
     xargs -0 tar -cf - 2>/dev/null) | tar -xf - -C "$src"
 mkdir -p "$src/build-arm64"
-cp "$build/edukiosk" "$src/build-arm64/edukiosk"
+cp "$build/edukiosk" "$build/edukiosk-editor" "$src/build-arm64/"
 
 cleanup() {
     for m in dev/pts dev proc; do
@@ -178,7 +180,9 @@ cleanup() {
 trap cleanup EXIT
 mount -t proc proc "$root/proc"
 mount --bind /dev "$root/dev"
-chroot "$root" /bin/sh -c "cd /$src_dir && deploy/install.sh --prebuilt build-arm64 --no-start" \
+# The kiosk, and the editor beside it as on a school's only Pi.
+chroot "$root" /bin/sh -c "cd /$src_dir && deploy/install.sh --prebuilt build-arm64 --no-start &&
+    deploy/install.sh --prebuilt build-arm64 --editor --no-start --no-deps" \
     >"$out/install.log" 2>&1 || {
     tail -n 30 "$out/install.log" >&2
     die "install.sh failed in the image (log: $out/install.log)"
