@@ -521,6 +521,14 @@ def test_before_login(srv, c):
         ok(not bad, f"every /api route but log-in is 401 {{code: login}} "
                     f"{'without a session' if cookie is None else 'with an unknown session'}"
                     f" {bad[:3]}")
+    # Without a session nothing is read: an upload's 8 MB are not held in
+    # memory for whoever opens connections (64 of them would be 512 MB).
+    r = raw(srv.port, b"POST /api/images HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: image/png\r\n"
+                      b"Content-Length: 8000000\r\nConnection: close\r\n\r\n", timeout=20)
+    ok(r.status == 401, f"an upload without a session is refused before its body comes ({r.status})")
+    r = raw(srv.port, b"POST /api/login HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
+                      b"Content-Length: 3000000\r\nConnection: close\r\n\r\n", timeout=20)
+    ok(r.status == 413, f"a 3 MB log-in is refused before its body comes ({r.status})")
     r = c.req("GET", "/api/draft")
     security_headers(r, "a 401 API answer", api=True)
     json_error(r, "401 without a session", 401)
