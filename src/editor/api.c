@@ -611,6 +611,32 @@ not_found:
     return httpd_error(r, 404, "not_found", "没有这个地址", "no such API");
 }
 
+/* 0 when r may go on; else the refusal is queued. */
+static int gate(struct api *a, struct http_req *r, struct who *w, int *ret)
+{
+    bool get = strcmp(r->method, "GET") == 0 || strcmp(r->method, "HEAD") == 0;
+    const char *sid = httpd_cookie(r, COOKIE);
+    if (!sid || !auth_session(a->auth, sid, time(NULL), w->user, w->csrf)) {
+        *ret = httpd_error(r, 401, "login", "请先登录", "log in first");
+        return 1;
+    }
+    if (!get && !auth_csrf_ok(w->csrf, httpd_header(r, "X-CSRF-Token"))) {
+        *ret = httpd_error(r, 403, "csrf", "页面已过期，请刷新后重试",
+                           "missing or wrong CSRF token; reload the page");
+        return 1;
+    }
+    return 0;
+}
+
+int api_early(void *ctx, struct http_req *r, int *ret)
+{
+    struct api *a = ctx;
+    if (strncmp(r->path, "/api/", 5) != 0 || strcmp(r->path, "/api/login") == 0)
+        return 0;
+    struct who w;
+    return gate(a, r, &w, ret);
+}
+
 int api_handle(void *ctx, struct http_req *r)
 {
     struct api *a = ctx;
@@ -632,12 +658,10 @@ int api_handle(void *ctx, struct http_req *r)
     if (strcmp(r->path, "/api/login") == 0)
         return strcmp(r->method, "POST") == 0 ? do_login(a, r) : wrong_method(r);
 
+    /* Asked again: the session may have ended while the body came. */
     struct who w;
-    const char *sid = httpd_cookie(r, COOKIE);
-    if (!sid || !auth_session(a->auth, sid, time(NULL), w.user, w.csrf))
-        return httpd_error(r, 401, "login", "请先登录", "log in first");
-    if (!get && !auth_csrf_ok(w.csrf, httpd_header(r, "X-CSRF-Token")))
-        return httpd_error(r, 403, "csrf", "页面已过期，请刷新后重试",
-                           "missing or wrong CSRF token; reload the page");
+    int ret;
+    if (gate(a, r, &w, &ret))
+        return ret;
     return api_route(a, r, &w);
 }

@@ -13,4 +13,7 @@ struct api *api_new(const struct econfig *c, struct store *s, struct auth *a);
 void api_free(struct api *a); /* accepts NULL */
 /* The http_handler of httpd.h; ctx is the api. */
 int api_handle(void *ctx, struct http_req *r);
+/* The early check of httpd.h: an API request without a valid session, or
+ * a change without the CSRF token, is refused before its body is read. */
+int api_early(void *ctx, struct http_req *r, int *ret);
 #endif

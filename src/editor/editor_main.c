@@ -153,7 +153,7 @@ static int serve(const struct econfig *c)
     struct httpd_opts o = {.listen = c->listen, .tls_cert = cert, .tls_key = key,
                            .trusted_proxy = c->trusted_proxy, .max_body = c->max_feed_bytes,
                            .upload_path = "/api/images", .max_upload = c->max_image_bytes,
-                           .handler = api_handle, .ctx = api};
+                           .handler = api_handle, .early = api_early, .ctx = api};
     h = httpd_start(&o, err, sizeof(err));
     if (!h) {
         fprintf(stderr, "edukiosk-editor: %s\n", err);

@@ -263,6 +263,16 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
         unsigned long long declared = cl ? strtoull(cl, NULL, 10) : 0;
         if (declared > p->max)
             p->too_large = true;
+        if (h->o.early && !p->too_large) {
+            struct http_req r = {.conn = conn, .method = method, .path = url,
+                                 .tls = h->o.tls_cert != NULL};
+            client_addr(h, &r);
+            int ret;
+            if (h->o.early(h->o.ctx, &r, &ret)) {
+                LOG_DBG("%s %s %s -> %d (before the body)", r.addr, method, url, r.status);
+                return ret == MHD_YES ? MHD_YES : MHD_NO;
+            }
+        }
         if (declared <= p->max + DRAIN_MAX)
             return MHD_YES;
     }

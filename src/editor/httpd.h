@@ -34,6 +34,10 @@ struct httpd_opts {
     const char *upload_path;   /* this path takes up to max_upload instead */
     size_t max_upload;
     http_handler handler;
+    /* Asked before a body is read (req->body NULL): answers and returns
+     * non-zero to refuse the request at once (no log-in: its upload is not
+     * read), or returns 0 to go on.  May be NULL. */
+    int (*early)(void *ctx, struct http_req *req, int *ret);
     void *ctx;
 };
 
