@@ -1,6 +1,7 @@
 #define LOG_MODULE "api"
 #include "api.h"
 
+#include <SDL_image.h>
 #include <errno.h>
 #include <limits.h>
 #include <stdio.h>
@@ -491,6 +492,19 @@ static int post_image(struct api *a, struct http_req *r, const struct who *w)
         snprintf(zh, sizeof(zh), "图片已损坏或太大：%s", why);
         return httpd_error(r, 422, "bad_image", zh, why);
     }
+    /* imghdr checks the structure; only decoding proves the picture data
+     * (a zlib stream cut short inside intact chunks).  Decoded here as the
+     * kiosk will, within the pixel limit imghdr just enforced. */
+    SDL_RWops *rw = SDL_RWFromConstMem(b, (int)r->len);
+    SDL_Surface *pic = rw ? IMG_LoadTyped_RW(rw, 1, strcmp(ext, "png") == 0 ? "PNG" : "JPG")
+                          : NULL;
+    if (!pic) {
+        char zh[400];
+        snprintf(why, sizeof(why), "the picture cannot be decoded: %s", IMG_GetError());
+        snprintf(zh, sizeof(zh), "图片已损坏，无法解码：%s", IMG_GetError());
+        return httpd_error(r, 422, "bad_image", zh, why);
+    }
+    SDL_FreeSurface(pic);
     char sha[65], rel[128];
     if (store_put_image(a->s, b, r->len, ext, sha, rel, sizeof(rel)) < 0)
         return storage_failed(r);

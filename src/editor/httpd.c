@@ -311,7 +311,8 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
         char en[96], zh[128];
         snprintf(en, sizeof(en), "the request is larger than %zu KiB", p->max / 1024);
         snprintf(zh, sizeof(zh), "请求太大（上限 %zu KiB）", p->max / 1024);
-        static const char *const close_hdr[] = {"Connection", "close", NULL};
+        static const char *const close_hdr[] = {"Connection", "close", "Cache-Control",
+                                                "no-store", NULL};
         char *text = NULL;
         json_t *j = json_pack("{s:s, s:s, s:s}", "error", zh, "error_en", en, "code",
                               "too_large");

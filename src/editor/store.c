@@ -224,6 +224,25 @@ static int cmp_version(const void *a, const void *b)
     return (x->n > y->n) - (x->n < y->n);
 }
 
+/* A write cut by a crash leaves NAME.tmp.PID beside NAME (fileutil):
+ * never read, but it would be synced to mirrors with the published
+ * directory.  Removed at start, when no write of ours is under way. */
+static void remove_temporaries(const char *dir)
+{
+    DIR *d = opendir(dir);
+    if (!d)
+        return;
+    struct dirent *e;
+    while ((e = readdir(d))) {
+        const char *t = strstr(e->d_name, ".tmp.");
+        if (!t || t == e->d_name || strspn(t + 5, "0123456789") != strlen(t + 5) || !t[5])
+            continue;
+        if (unlinkat(dirfd(d), e->d_name, 0) == 0)
+            LOG_INFO("removed %s/%s, left by an interrupted write", dir, e->d_name);
+    }
+    closedir(d);
+}
+
 static int load_versions(struct store *s)
 {
     DIR *dir = opendir(s->versions_dir);
@@ -590,6 +609,8 @@ struct store *store_open(const struct econfig *c, char *err, size_t errlen)
             goto fail;
         }
     }
+    for (size_t i = 0; i < 4; i++)
+        remove_temporaries(dirs[i]);
     if (c->signing_key && load_signing_key(s, c->signing_key, err, errlen) < 0)
         goto fail;
     load_versions(s);
