@@ -7,6 +7,7 @@
 #include <errno.h>
 #include <getopt.h>
 #include <signal.h>
+#include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -88,8 +89,8 @@ static int add_user(const struct econfig *c, const char *name)
     }
     char err[256];
     r = auth_set_password(path, name, pw, err, sizeof(err));
-    memset(pw, 0, sizeof(pw));
-    memset(again, 0, sizeof(again));
+    sodium_memzero(pw, sizeof(pw));
+    sodium_memzero(again, sizeof(again));
     if (r < 0) {
         fprintf(stderr, "edukiosk-editor: %s\n", err);
         return 1;
@@ -198,7 +199,7 @@ done:
     auth_free(a);
     store_free(s);
     if (key)
-        memset(key, 0, strlen(key));
+        sodium_memzero(key, strlen(key));
     free(key);
     free(cert);
     TTF_Quit();
