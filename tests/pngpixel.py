@@ -6,12 +6,13 @@ import sys
 import zlib
 
 
-def row(path, y):
-    """The RGB bytes of row y, 3 or 4 bytes a pixel, and that count."""
+def rows(path, upto=None):
+    """(width, height, bytes a pixel, and the unfiltered rows 0..upto, all
+    when upto is None), each row 3 or 4 bytes a pixel."""
     with open(path, "rb") as f:
         data = f.read()
     assert data[:8] == b"\x89PNG\r\n\x1a\n", "not a PNG"
-    pos, idat, w = 8, b"", 0
+    pos, idat, w, h, bpp = 8, b"", 0, 0, 3
     while pos < len(data):
         n, kind = struct.unpack(">I4s", data[pos:pos + 8])
         body = data[pos + 8:pos + 8 + n]
@@ -25,9 +26,10 @@ def row(path, y):
     raw = zlib.decompress(idat)
     stride = w * bpp
     prev = bytearray(stride)
-    for row in range(y + 1):
-        ft = raw[row * (stride + 1)]
-        line = bytearray(raw[row * (stride + 1) + 1:(row + 1) * (stride + 1)])
+    out = []
+    for y in range(h if upto is None else upto + 1):
+        ft = raw[y * (stride + 1)]
+        line = bytearray(raw[y * (stride + 1) + 1:(y + 1) * (stride + 1)])
         for i in range(stride):
             a = line[i - bpp] if i >= bpp else 0
             b = prev[i]
@@ -42,8 +44,15 @@ def row(path, y):
                 p = a + b - c
                 pa, pb, pc = abs(p - a), abs(p - b), abs(p - c)
                 line[i] = (line[i] + (a if pa <= pb and pa <= pc else b if pb <= pc else c)) & 255
+        out.append(line)
         prev = line
-    return prev, bpp
+    return w, h, bpp, out
+
+
+def row(path, y):
+    """The RGB bytes of row y, 3 or 4 bytes a pixel, and that count."""
+    _, _, bpp, out = rows(path, y)
+    return out[y], bpp
 
 
 def pixel(path, x, y):
