@@ -99,12 +99,12 @@ $(BUILD)/obj/%.o: src/%.c
 	@mkdir -p $(dir $@)
 	@$(CC) $(ALL_CFLAGS) -c -o $@ $<
 
-$(BUILD)/obj/base/assets.o: src/base/assets.S $(ASSETS)
+$(BUILD)/obj/base/assets.o: src/base/assets.S src/base/incbin.inc $(ASSETS)
 	@mkdir -p $(dir $@)
 	$(CC) -c -o $@ $<
 
 # The page, compiled into the editor like the kiosk's fonts.
-$(BUILD)/obj/editor/webassets.o: src/editor/webassets.S $(WEB)
+$(BUILD)/obj/editor/webassets.o: src/editor/webassets.S src/base/incbin.inc $(WEB)
 	@mkdir -p $(dir $@)
 	$(CC) -c -o $@ $<
 

@@ -1,15 +1,5 @@
 /* Files compiled into the binary, so it runs with nothing beside it. */
-#define ASSET(sym, file)            \
-    .global sym;                    \
-    .global sym##_size;             \
-    .balign 16;                     \
-sym:                                \
-    .incbin file;                   \
-sym##_end:                          \
-    .byte 0;                        \
-    .balign 4;                      \
-sym##_size:                         \
-    .int sym##_end - sym;
+#include "incbin.inc"
 
     .section .rodata
 ASSET(asset_default_feed, "assets/default-feed.json")
