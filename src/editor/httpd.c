@@ -193,8 +193,7 @@ int httpd_cached(struct http_req *r, const char *type, const void *data, size_t 
         hdr[n] = NULL;
         return httpd_reply(r, 304, NULL, "", 0, hdr);
     }
-    if (strcmp(r->method, "HEAD") == 0)
-        data = "", len = 0; /* MHD sends the headers only anyway */
+    /* HEAD: MHD sends the headers (with the true length) and no body. */
     size_t zlen = 0;
     unsigned char *z = gz ? gzip(data, len, &zlen) : NULL;
     if (z) {
