@@ -147,10 +147,11 @@ zh: {
   when_from: '从 {0}', when_until: '到 {0}',
   from_hint: '从这一刻开始显示。', until_hint: '只选日期时，显示到这一天结束。',
   days_hint: '不选表示每天。', hours_hint: '例如 07:30 到 18:00；结束早于开始表示跨过午夜；结束选 00:00 表示到午夜。',
-  hours_both: '请同时选择开始和结束时间。', hours_to_label: '时段结束', to: '到', at_time: '时间', time_of: '{0}的时间（可不填）',
+  hours_both: '请同时选择开始和结束时间。', hours_to_label: '时段结束', to: '到', time_of: '{0}的时间（可不填）',
   workdays: '周一到周五', every_day: '每天（全不选）',
   day_mon: '一', day_tue: '二', day_wed: '三', day_thu: '四', day_fri: '五', day_sat: '六', day_sun: '日',
   dshort_mon: '一', dshort_tue: '二', dshort_wed: '三', dshort_thu: '四', dshort_fri: '五', dshort_sat: '六', dshort_sun: '日',
+  days_summary: '每周{0}', days_sep: '、',
   sites_hint: '不填：所有屏幕都显示。填写后，只有配置了这些站点（site）的屏幕才显示这一张。', sites_all: '所有屏幕',
   site_placeholder: '输入站点名称后按回车，例如 north-campus', remove_site: '删除站点 {0}',
   id_hint: '可不填；给这张起个名字，便于在检查结果里找到它。不能和别的重复。',
@@ -173,7 +174,8 @@ zh: {
   emergency_title: '设为紧急通知？',
   emergency_text: '紧急通知会占满所有屏幕，幻灯片都不再显示，直到过期或被删除。只在真正紧急时使用（例如疏散）。',
   emergency_ok: '设为紧急通知', emergency_note: '紧急通知：发布后所有屏幕整屏显示，发布时还需要再确认一次。',
-  where_file: '文件', where_slide: '第 {0} 张幻灯片', where_nth: '{0}第 {1} 项'
+  where_file: '文件', where_slide: '第 {0} 张幻灯片', where_nth: '{0}第 {1} 项',
+  facts_seconds: '{0} 秒', facts_default: '（默认）'
 },
 en: {
   loading: 'Loading…', app_title: 'Lobby screen content editor', app_short: 'Screen content', lang_switch: '中文',
@@ -273,10 +275,11 @@ en: {
   when_from: 'from {0}', when_until: 'until {0}',
   from_hint: 'Shown from this moment on.', until_hint: 'A date alone: shown through the end of that day.',
   days_hint: 'None ticked: every day.', hours_hint: 'e.g. 07:30 to 18:00; an end before the start runs past midnight; end 00:00 means midnight.',
-  hours_both: 'Please choose both a start and an end.', hours_to_label: 'End of the hours', to: 'to', at_time: 'at', time_of: 'time of {0} (optional)',
+  hours_both: 'Please choose both a start and an end.', hours_to_label: 'End of the hours', to: 'to', time_of: 'time of {0} (optional)',
   workdays: 'Mon–Fri', every_day: 'Every day (none)',
   day_mon: 'Mon', day_tue: 'Tue', day_wed: 'Wed', day_thu: 'Thu', day_fri: 'Fri', day_sat: 'Sat', day_sun: 'Sun',
-  dshort_mon: 'M', dshort_tue: 'T', dshort_wed: 'W', dshort_thu: 'T', dshort_fri: 'F', dshort_sat: 'S', dshort_sun: 'S',
+  dshort_mon: 'Mon', dshort_tue: 'Tue', dshort_wed: 'Wed', dshort_thu: 'Thu', dshort_fri: 'Fri', dshort_sat: 'Sat', dshort_sun: 'Sun',
+  days_summary: '{0}', days_sep: ' ',
   sites_hint: 'Empty: every screen. Otherwise only screens configured with one of these sites show it.', sites_all: 'every screen',
   site_placeholder: 'Type a site name and press Enter, e.g. north-campus', remove_site: 'Remove site {0}',
   id_hint: 'Optional: a name to find this slide in check results. Must be unique.',
@@ -299,7 +302,8 @@ en: {
   emergency_title: 'Make this an emergency alert?',
   emergency_text: 'An emergency alert takes over every screen (no slides) until it expires or is removed. Use it only for real emergencies, such as an evacuation.',
   emergency_ok: 'Make it an emergency', emergency_note: 'Emergency: every screen shows it full screen once published; publishing asks again.',
-  where_file: 'file', where_slide: 'Slide {0}', where_nth: '{0} #{1}'
+  where_file: 'file', where_slide: 'Slide {0}', where_nth: '{0} #{1}',
+  facts_seconds: '{0} s', facts_default: '(default)'
 }
 };
 
@@ -624,7 +628,7 @@ const MSGS_ZH = [
   [/^the feed is empty$/, () => '文件是空的'],
   [/^the feed must be a JSON object/, () => '文件必须是一个 JSON 对象：{ "format": "edukiosk/1", "slides": [ … ] }'],
   [/^invalid JSON: the text ends too early/, () => 'JSON 不完整：文件提前结束了（是不是少了 " 、 ] 或 } ？）'],
-  [/^invalid JSON: .*\(a missing comma\?\)$/, () => '这里少了一个英文逗号 , （每两项之间都要有逗号）'],
+  [/^invalid JSON: .*\(a missing comma\?\)$/, () => '这里前面少了一个英文逗号 , （每两项之间都要有逗号，通常是上一行的末尾）'],
   [/^invalid JSON: .*\(a comma too many before it\?\)$/, () => '最后一项后面多了一个逗号：请删掉 ] 或 } 前面的逗号'],
   [/^invalid JSON: .*\(use straight double quotes/, () => '请用英文双引号 " ，不要用中文引号 “ ”'],
   [/^invalid JSON: .*\(keys and texts take double quotes/, () => '名称和文字要用英文双引号 " 括起来，不能用单引号'],
@@ -964,7 +968,8 @@ function wantBig() {
     R.big = null;
   } else {
     const [w, hh] = previewSize();
-    R.big = {kind: 'big', key: slideKey(i) + '\u0000' + w + 'x' + hh, text: S.text, index: i, w, h: hh};
+    R.big = {kind: 'big', key: slideKey(i) + '\u0000' + w + 'x' + hh, text: S.text, index: i, w, h: hh,
+             obj: slides()[i]};
   }
   showPreviewState();
 }
@@ -1045,9 +1050,12 @@ function finishJob(job, result) {
       R.renders++;
       $('preview-frame').dataset.renders = String(R.renders);
       R.bigState = 'ok';
+      R.bigObj = job.obj;
       if (old) setTimeout(() => URL.revokeObjectURL(old), 1000);
     } else if (result.status === 422) {
       R.bigState = 'invalid';
+      /* Another slide's picture would mislead: show none. */
+      if (R.bigObj !== job.obj) $('preview-img').hidden = true;
     } else {
       R.bigState = 'error';
       R.bigError = errText(new ApiError(result.status, result.body));
@@ -1118,6 +1126,34 @@ function showPreviewState() {
   } else {
     meta.textContent = '';
   }
+  renderFacts();
+}
+
+/* Under the preview: how the selected slide plays, in words. */
+function renderFacts() {
+  const dl = $('slide-facts');
+  dl.textContent = '';
+  if (!S.doc || S.parseError) return;
+  const defs = isObj(S.doc.defaults) ? S.doc.defaults : {};
+  const dd = typeof defs.duration === 'number' ? defs.duration : DEFAULT_DURATION;
+  const dt = typeof defs.transition === 'string' ? defs.transition : 'fade';
+  const add = (k, v) => dl.append(h('dt', null, k), h('dd', null, v));
+  if (S.sel < 0) {
+    add(t('fld_slides'), t('n_slides', slides().length));
+    add(t('fld_duration'), t('facts_seconds', dd));
+    add(t('fld_transition'), has('tr_' + dt) ? t('tr_' + dt) : dt);
+    const a = S.doc.alert;
+    add(t('fld_alert'), isObj(a) && has('alert_' + a.level) ? t('alert_' + a.level) : t('alert_none'));
+    return;
+  }
+  const s = slideAt(S.sel);
+  if (!s) return;
+  add(t('fld_duration'), typeof s.duration === 'number' ? t('facts_seconds', s.duration)
+                                                        : t('facts_seconds', dd) + ' ' + t('facts_default'));
+  const tr = typeof s.transition === 'string' ? s.transition : dt;
+  add(t('fld_transition'), (has('tr_' + tr) ? t('tr_' + tr) : tr) + (s.transition ? '' : ' ' + t('facts_default')));
+  add(t('fld_when'), whenSummary(s.when));
+  add(t('fld_sites'), Array.isArray(s.sites) && s.sites.length ? s.sites.join(', ') : t('sites_all'));
 }
 
 /* ---------------------------------------------------------- slide list */
@@ -1147,15 +1183,22 @@ function slideItem(s, i) {
   }
   const li = h('li', {
     class: 'slide-item' + (sel ? ' selected' : ''), role: 'option', id: 'slide-opt-' + i,
-    'aria-selected': String(sel), tabindex: sel ? '0' : '-1', 'data-index': String(i)
+    'aria-selected': String(sel), tabindex: sel ? '0' : '-1', 'data-index': String(i),
+    'data-flags': flagKey(s)
   },
-  h('span', {class: 'slide-num', 'aria-hidden': 'true'}, String(i + 1)),
-  h('span', {class: 'thumb', 'aria-hidden': 'true'}, h('img', {alt: '', draggable: 'false', hidden: true})),
+  h('span', {class: 'thumb', 'aria-hidden': 'true'},
+    h('img', {alt: '', draggable: 'false', hidden: true}),
+    h('span', {class: 'slide-num'}, String(i + 1))),
   h('span', {class: 'slide-info'},
-    h('span', {class: 'slide-type'}, typeName(o.type), flags),
-    h('span', {class: 'slide-title'}, slideSummary(s))),
-  h('span', {class: 'badge-area'}));
+    h('span', {class: 'slide-type'}, h('span', {class: 'type-name'}, typeName(o.type)), flags,
+      h('span', {class: 'badge-area'})),
+    h('span', {class: 'slide-title'}, slideSummary(s))));
   return li;
+}
+
+function flagKey(s) {
+  const o = isObj(s) ? s : {};
+  return String(o.type) + (isObj(o.when) ? ' when' : '') + (Array.isArray(o.sites) && o.sites.length ? ' sites' : '');
 }
 
 function renderSlideList() {
@@ -1180,6 +1223,7 @@ function refreshListLabels() {
   const ol = $('slide-list');
   const list = slides();
   if (ol.children.length !== list.length) { renderSlideList(); return; }
+  if (list.some((s, i) => ol.children[i].dataset.flags !== flagKey(s))) { renderSlideList(); return; }
   list.forEach((s, i) => {
     const li = ol.children[i];
     const cap = li.querySelector('.slide-title');
@@ -1533,14 +1577,19 @@ function textField(o) {
     over.hidden = !(tooLong || (o.suggest && n > o.suggest));
     over.textContent = tooLong ? t('too_long_bytes', b, TEXT_MAX_BYTES) : t('over_suggest', o.suggest);
   };
-  input.addEventListener('input', () => {
+  let last = input.value;
+  const onInput = () => {
     const val = input.value;
+    if (val === last) return;
+    last = val;
     setAt(o.path, val === '' && !o.required ? undefined : val);
     if (o.prune) pruneEmpty(o.prune);
     if (o.after) o.after(val);
     update();
     docChanged(false);
-  });
+  };
+  input.addEventListener('input', onInput);
+  input.addEventListener('change', onInput);
   update();
   const w = fieldBox(o, id, input, o.noCounter ? null : counter);
   w.insertBefore(over, w._msgs);
@@ -1664,7 +1713,7 @@ function timeField(o) {
     el.addEventListener('change', write);
   }
   clear.addEventListener('click', () => { date.value = ''; time.value = ''; write(); date.focus(); });
-  const control = h('div', {class: 'inline'}, date, h('span', {class: 'unit'}, t('at_time')), time, clear);
+  const control = h('div', {class: 'inline'}, date, time, clear);
   return fieldBox(o, id, control);
 }
 
@@ -2043,7 +2092,7 @@ function whenSummary(w) {
   const parts = [];
   if (w.from) parts.push(t('when_from', w.from));
   if (w.until) parts.push(t('when_until', w.until));
-  if (Array.isArray(w.days)) parts.push(w.days.map((d) => t('dshort_' + d)).join(''));
+  if (Array.isArray(w.days)) parts.push(t('days_summary', w.days.map((d) => (has('dshort_' + d) ? t('dshort_' + d) : d)).join(t('days_sep'))));
   if (w.hours) parts.push(w.hours);
   return parts.join(' · ') || t('when_always');
 }
@@ -2074,9 +2123,8 @@ function slideForm(i, s) {
       durationField(p.concat('duration'), false), transitionField(p.concat('transition'), false))),
     section(t('sec_when'), [
       h('p', {class: 'hint'}, t('when_intro')),
-      h('div', {class: 'two-col'},
-        timeField({path: wp.concat('from'), label: t('fld_from'), prune: wp, hint: t('from_hint')}),
-        timeField({path: wp.concat('until'), label: t('fld_until'), prune: wp, hint: t('until_hint')})),
+      timeField({path: wp.concat('from'), label: t('fld_from'), prune: wp, hint: t('from_hint')}),
+      timeField({path: wp.concat('until'), label: t('fld_until'), prune: wp, hint: t('until_hint')}),
       daysField({path: wp.concat('days'), label: t('fld_days'), prune: wp, hint: t('days_hint')}),
       hoursField({path: wp.concat('hours'), label: t('fld_hours'), prune: wp, hint: t('hours_hint')})
     ], {collapsible: true, open: whenOpen, summary: whenSummary(w)}),
@@ -2162,9 +2210,8 @@ function alertSection() {
     kids.push(
       textField({path: ap.concat('title'), label: t('fld_alert_title'), suggest: SUGGEST.alert_title}),
       textField({path: ap.concat('text'), label: t('fld_alert_text'), suggest: SUGGEST.alert_text, multiline: true}),
-      h('div', {class: 'two-col'},
-        timeField({path: ap.concat('from'), label: t('fld_from'), hint: t('alert_from_hint')}),
-        timeField({path: ap.concat('until'), label: t('fld_until'), hint: t('alert_until_hint')})));
+      timeField({path: ap.concat('from'), label: t('fld_from'), hint: t('alert_from_hint')}),
+      timeField({path: ap.concat('until'), label: t('fld_until'), hint: t('alert_until_hint')}));
   }
   const sec = section(t('sec_alert'), kids);
   sec.classList.add('alert-section', 'level-' + (level || 'none'));
@@ -2420,6 +2467,7 @@ function renderHistory() {
   const tb = $('history-rows');
   tb.textContent = '';
   $('history-empty').hidden = HIST.versions.length > 0;
+  document.querySelector('.table-wrap').hidden = HIST.versions.length === 0;
   for (const v of HIST.versions) {
     const live = v.n === HIST.live;
     const viewing = HIST.view && HIST.view.n === v.n;
