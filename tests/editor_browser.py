@@ -581,6 +581,66 @@ def emergency_alert():
     check("没有通知 removes the alert", doc is not None)
 
 
+def png_bytes(w, h):
+    """A small real PNG (a blue-to-yellow gradient)."""
+    import struct
+    import zlib
+    rows = b"".join(b"\0" + b"".join(bytes((x * 255 // w, x * 200 // w, 180 - x * 180 // w))
+                                      for x in range(w)) for _ in range(h))
+
+    def chunk(t, data):
+        return struct.pack(">I", len(data)) + t + data + struct.pack(">I", zlib.crc32(t + data) & 0xffffffff)
+    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", w, h, 8, 2, 0, 0, 0)) +
+            chunk(b"IDAT", zlib.compress(rows)) + chunk(b"IEND", b""))
+
+
+def upload(path):
+    """Presses 上传图片… and gives the browser a file, as the file chooser
+    would (headless Chromium shows none)."""
+    A.click("#form-pane .upload-btn")
+    A.js("document.getElementById('file-input').hidden = false")
+    A.el("#file-input").send_keys(path)
+    A.js("document.getElementById('file-input').hidden = true")
+
+
+@section
+def image_upload():
+    import hashlib
+    A.click("#slide-opt-1")
+    A.click("#add-slide-btn")
+    A.click('#type-grid [data-type="image"]')
+    A.wait(lambda d: d.find_element(By.ID, "form-title").text.startswith("第 3 张"), "the image slide's form")
+    tmp = tempfile.mkdtemp(prefix="ek-img-")
+    try:
+        bad = os.path.join(tmp, "notes.png")
+        with open(bad, "w") as f:
+            f.write("this is not a picture\n")
+        upload(bad)
+        msg = A.wait(lambda d: " ".join(e.text for e in d.find_elements(By.CSS_SELECTOR, ".upload-status.bad")) or None,
+                     "a refused upload is explained")
+        check("a file that is not PNG/JPEG is refused with a Chinese reason", msg and "PNG" in msg and "JPEG" in msg, msg)
+        good = os.path.join(tmp, "campus.png")
+        data = png_bytes(320, 180)
+        with open(good, "wb") as f:
+            f.write(data)
+        sha = hashlib.sha256(data).hexdigest()
+        r0 = renders()
+        upload(good)
+        doc = draft_where(lambda d: d["slides"][2].get("src") == "images/%s.png" % sha and
+                          d["slides"][2].get("src_sha256") == sha, "the uploaded image in the draft")
+        check("an uploaded image sets src and its src_sha256 pin", doc is not None)
+        ok = A.wait(lambda d: A.js("var i = document.querySelector('#form-pane .img-thumb img');"
+                                   "return i && i.complete && i.naturalWidth") == 320, "the image in the form")
+        check("the form shows the uploaded image", ok)
+        ok = A.wait(lambda d: renders() > r0 and "stale" not in d.find_element(By.ID, "preview-img").get_attribute("class"),
+                    "the image slide drawn")
+        check("the image slide is drawn by the preview", ok)
+        A.set_text(A.field("图片说明").find_element(By.CSS_SELECTOR, "input"), "新操场")
+        draft_where(lambda d: d["slides"][2].get("caption") == "新操场", "the caption saved")
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
 @section
 def publish_change():
     FEEDS["v2"] = do_publish("新增秋季运动会通知")
@@ -588,6 +648,10 @@ def publish_change():
           "秋季运动会通知" in FEEDS["v2"].decode("utf-8", "replace") and FEEDS["v2"] != FEEDS.get("v1"))
     st, _ = SRV.get("feed.json.minisig")
     check("the new feed is signed", st == 200, st)
+    check("the published feed pins the uploaded image", b'"src_sha256"' in FEEDS["v2"])
+    m = re.search(rb'"src": "(images/[0-9a-f]{64}\.png)"', FEEDS["v2"])
+    st = SRV.get(m.group(1).decode())[0] if m else 0
+    check("the uploaded image is served next to the feed", st == 200, st)
 
 
 def caret_line():
@@ -717,6 +781,21 @@ def language():
 
 
 @section
+def session_expiry():
+    A.click("#slide-opt-0")
+    A.d.delete_all_cookies()
+    title = A.field("标题").find_element(By.CSS_SELECTOR, "input")
+    title.send_keys(Keys.END, "！")
+    note = A.visible("#login-expired")
+    check("an expired session brings the log-in back over the page", note is not None and "修改还在" in note.text)
+    pw = A.el("#login-pass")
+    pw.send_keys(PASSWORD, Keys.ENTER)
+    A.wait(lambda d: not d.find_element(By.ID, "login").is_displayed(), "the log-in layer closes")
+    doc = draft_where(lambda d: d["slides"][0].get("title", "").endswith("！"), "the change saved after log-in")
+    check("the change made while logged out is saved after logging in again", doc is not None)
+
+
+@section
 def log_out():
     A.click("#logout-btn")
     ok = A.visible("#login-user")
@@ -740,8 +819,9 @@ def main():
         A = Browser(SRV.url, shots)
         try:
             for part in (login, publish_initial, reorder_keyboard, reorder_drag, add_list_slide,
-                         validation_error, when_pickers, preview_size, emergency_alert, publish_change,
-                         json_error, conflict, history_rollback, load_version, language, log_out):
+                         validation_error, when_pickers, preview_size, emergency_alert, image_upload,
+                         publish_change, json_error, conflict, history_rollback, load_version, language,
+                         session_expiry, log_out):
                 part()
             A.collect_log()
             check("no JavaScript errors in the console", not A.js_errors, A.js_errors[:5])

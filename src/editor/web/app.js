@@ -175,7 +175,8 @@ zh: {
   emergency_text: '紧急通知会占满所有屏幕，幻灯片都不再显示，直到过期或被删除。只在真正紧急时使用（例如疏散）。',
   emergency_ok: '设为紧急通知', emergency_note: '紧急通知：发布后所有屏幕整屏显示，发布时还需要再确认一次。',
   where_file: '文件', where_slide: '第 {0} 张幻灯片', where_nth: '{0}第 {1} 项',
-  facts_seconds: '{0} 秒', facts_default: '（默认）'
+  facts_seconds: '{0} 秒', facts_default: '（默认）',
+  preview_emergency: '有紧急通知：它生效时，屏幕整屏显示通知，不显示任何幻灯片。这里的预览只画幻灯片本身。'
 },
 en: {
   loading: 'Loading…', app_title: 'Lobby screen content editor', app_short: 'Screen content', lang_switch: '中文',
@@ -303,7 +304,8 @@ en: {
   emergency_text: 'An emergency alert takes over every screen (no slides) until it expires or is removed. Use it only for real emergencies, such as an evacuation.',
   emergency_ok: 'Make it an emergency', emergency_note: 'Emergency: every screen shows it full screen once published; publishing asks again.',
   where_file: 'file', where_slide: 'Slide {0}', where_nth: '{0} #{1}',
-  facts_seconds: '{0} s', facts_default: '(default)'
+  facts_seconds: '{0} s', facts_default: '(default)',
+  preview_emergency: 'There is an emergency alert: while it is in force, screens show it full screen and no slides. This preview draws the slide alone.'
 }
 };
 
@@ -568,6 +570,7 @@ const MSGS_ZH = [
   [/^must not be empty$/, () => '不能为空，请填写'],
   [/^must be true or false$/, () => '只能是 true（是）或 false（否）'],
   [/^must be a time such as /, () => '请填写时间，例如 2026-12-01 或 2026-12-01 08:00'],
+  [/^"" is not a valid time/, () => '请选择日期（时间可以不填）'],
   [/^(.*) is not a valid time; write it as /,
    (m) => m[1] + ' 不是有效的时间。请写成 2026-12-01 或 2026-12-01 08:00（月、日、时、分都写两位数，日期必须存在）'],
   [/^must be later than (?:when|alert)\.from$/, () => '结束时间必须晚于开始时间'],
@@ -1126,6 +1129,9 @@ function showPreviewState() {
   } else {
     meta.textContent = '';
   }
+  const pa = $('preview-alert');
+  pa.hidden = !hasEmergency();
+  pa.textContent = pa.hidden ? '' : t('preview_emergency');
   renderFacts();
 }
 
