@@ -266,6 +266,8 @@ class Browser:
                        "document.body.scrollWidth <= innerWidth")
 
     def shot(self, name):
+        # A passing toast would hide part of the page.
+        self.js("var t = document.getElementById('toast'); if (t) t.hidden = true")
         self.n += 1
         path = os.path.join(self.shots, "%02d-%s.png" % (self.n, name))
         self.d.save_screenshot(path)
@@ -678,9 +680,9 @@ def json_error():
     check("the erroneous line is marked in the gutter", marks == ["3"], marks)
     check("发布 is disabled by the JSON error", A.wait(lambda d: not publish_enabled(), "发布 disabled"))
     ta.send_keys(Keys.CONTROL, Keys.END)
-    A.shot("json")
     btn.click()
     check("clicking the error puts the cursor on line 3", caret_line() == 3, caret_line())
+    A.shot("json")
     A.click("#tab-btn-edit")
     notice = A.visible("#form-pane .big-notice")
     check("the form says the JSON must be fixed first", notice is not None and "JSON" in notice.text)

@@ -2122,7 +2122,7 @@ function slideForm(i, s) {
   const wp = p.concat('when');
   const whenOpen = isObj(s.when);
   const sitesOpen = Array.isArray(s.sites);
-  const advOpen = s.id !== undefined || s.background !== undefined;
+  const advOpen = s.background !== undefined;
   root.append(head, msgs,
     section(t('sec_content'), typeFields(s.type, p, s)),
     section(t('sec_play'), h('div', {class: 'two-col'},
