@@ -325,6 +325,15 @@ def msgs_of(field):
     return [m.text for m in field.find_elements(By.CSS_SELECTOR, ":scope > .field-msgs .msg")]
 
 
+def unlabeled():
+    """Form controls on screen without an accessible name."""
+    return A.js("""return [...document.querySelectorAll('input, select, textarea, button')]
+        .filter(e => e.type !== 'hidden' && e.offsetParent !== null)
+        .filter(e => !(e.labels && e.labels.length) && !e.getAttribute('aria-label') &&
+                     !e.getAttribute('aria-labelledby') && !(e.tagName === 'BUTTON' && e.textContent.trim()))
+        .map(e => e.outerHTML.slice(0, 100))""")
+
+
 def publish_enabled():
     return A.js("return !document.getElementById('publish-btn').disabled")
 
@@ -364,6 +373,7 @@ def login():
     note = A.el("#signing-note").text
     check("signed publishing is shown with its key", "签名" in note and "66AA3F7C0E776AD5" in note, note)
     check("no horizontal scrolling at 1366x768 (slide list)", A.no_hscroll())
+    check("every control of the title slide's form has a label", not unlabeled(), unlabeled())
     A.shot("list")
 
 
@@ -508,6 +518,7 @@ def when_pickers():
     A.set_value(times[2], "07:30")
     A.set_value(times[3], "18:00")
     want = {"from": "2026-12-01", "until": "2026-12-05 18:00", "days": ["mon", "fri"], "hours": "07:30-18:00"}
+    check("every control of the list form, when and sites included, has a label", not unlabeled(), unlabeled())
     doc = draft_where(lambda d: d["slides"][1].get("when") == want, "when saved")
     check("the when pickers write {from, until, days, hours} as the format wants", doc is not None,
           SRV.draft()[:600])
@@ -553,6 +564,9 @@ def preview_size():
 def emergency_alert():
     A.click("#deck-item")
     A.wait(lambda d: d.find_element(By.ID, "form-title").text == "整体设置", "the deck settings")
+    for summ in A.els("#form-pane details.addr summary"):
+        A.js("arguments[0].click()", summ)
+    check("every control of the deck settings has a label", not unlabeled(), unlabeled())
     level = A.field("通知级别").find_element(By.CSS_SELECTOR, "select")
     A.js("arguments[0].scrollIntoView({block: 'center'})", level)
     Select(level).select_by_value("emergency")
@@ -637,6 +651,10 @@ def image_upload():
         ok = A.wait(lambda d: renders() > r0 and "stale" not in d.find_element(By.ID, "preview-img").get_attribute("class"),
                     "the image slide drawn")
         check("the image slide is drawn by the preview", ok)
+        for summ in A.els("#form-pane details"):
+            if not summ.get_attribute("open"):
+                A.js("arguments[0].open = true", summ)
+        check("every control of the image form has a label", not unlabeled(), unlabeled())
         A.set_text(A.field("图片说明").find_element(By.CSS_SELECTOR, "input"), "新操场")
         draft_where(lambda d: d["slides"][2].get("caption") == "新操场", "the caption saved")
     finally:

@@ -161,7 +161,7 @@ zh: {
   uploaded: '图片已上传（{0}×{1}）。', upload_type: '只接受 PNG 和 JPEG 图片。',
   upload_big: '图片太大：{0} MB，最大 {1} MB。请先缩小。', upload_big_server: '图片太大（最大 {0} MB）。',
   upload_failed: '上传失败：{0}', remove_image: '去掉图片', image_none: '没有图片', image_elsewhere: '其他地址的图片',
-  image_thumb_alt: '已上传的图片', image_address: '图片地址（高级）', image_pinned: '已固定 SHA-256：{0}…',
+  image_thumb_alt: '已上传的图片', image_address: '图片地址（高级）', image_address_of: '{0}的图片地址', image_pinned: '已固定 SHA-256：{0}…',
   image_unpinned: '没有固定 SHA-256（签名发布时必须有：请重新上传）',
   school_hint: '显示在每张幻灯片的页眉。', lang_default: '默认（中文）', lang_hint: '时钟和日期用中文还是英文。',
   refresh_hint: '屏幕多久检查一次新内容；不填为 300 秒。',
@@ -176,6 +176,7 @@ zh: {
   emergency_ok: '设为紧急通知', emergency_note: '紧急通知：发布后所有屏幕整屏显示，发布时还需要再确认一次。',
   where_file: '文件', where_slide: '第 {0} 张幻灯片', where_nth: '{0}第 {1} 项',
   facts_seconds: '{0} 秒', facts_default: '（默认）',
+  logout_unsaved_title: '有修改没有保存', logout_unsaved_text: '您的修改还没能保存（见页面上方的提示）。现在退出，这些修改会丢失。',
   preview_emergency: '有紧急通知：它生效时，屏幕整屏显示通知，不显示任何幻灯片。这里的预览只画幻灯片本身。'
 },
 en: {
@@ -290,7 +291,7 @@ en: {
   uploaded: 'Image uploaded ({0}×{1}).', upload_type: 'Only PNG and JPEG images are accepted.',
   upload_big: 'Too large: {0} MB, at most {1} MB. Please make it smaller first.', upload_big_server: 'Too large (at most {0} MB).',
   upload_failed: 'Upload failed: {0}', remove_image: 'Remove image', image_none: 'no image', image_elsewhere: 'image elsewhere',
-  image_thumb_alt: 'The uploaded image', image_address: 'Image address (advanced)', image_pinned: 'SHA-256 pinned: {0}…',
+  image_thumb_alt: 'The uploaded image', image_address: 'Image address (advanced)', image_address_of: 'Address of the {0} image', image_pinned: 'SHA-256 pinned: {0}…',
   image_unpinned: 'No SHA-256 pinned (required for signed publishing: upload it again)',
   school_hint: 'Shown in the header of every slide.', lang_default: 'Default (Chinese)', lang_hint: 'Clock and dates in Chinese or English.',
   refresh_hint: 'How often screens look for new content; empty: 300 seconds.',
@@ -305,6 +306,7 @@ en: {
   emergency_ok: 'Make it an emergency', emergency_note: 'Emergency: every screen shows it full screen once published; publishing asks again.',
   where_file: 'file', where_slide: 'Slide {0}', where_nth: '{0} #{1}',
   facts_seconds: '{0} s', facts_default: '(default)',
+  logout_unsaved_title: 'Unsaved changes', logout_unsaved_text: 'Your changes could not be saved (see the notice at the top). Logging out now loses them.',
   preview_emergency: 'There is an emergency alert: while it is in force, screens show it full screen and no slides. This preview draws the slide alone.'
 }
 };
@@ -774,7 +776,9 @@ function updatePublishState() {
   if (!btn) return;
   const fresh = S.reportText === S.text;
   const {e, w} = counts();
-  const bad = S.parseError || (fresh && e > 0);
+  /* The last check counts until the next one: typing must not enable
+   * 发布 for a moment while the errors are still there. */
+  const bad = S.parseError || e > 0;
   btn.disabled = bad || !!S.conflict;
   $('publish-count').textContent = bad ? ' (' + t('n_errors', e || 1) + ')' : '';
   $('publish-why').textContent = bad ? t('publish_disabled_why') : '';
@@ -1761,15 +1765,22 @@ function textListField(o) {
   const arr = getAt(o.path);
   const items = Array.isArray(arr) ? arr : [];
   const rows = h('ol', {class: 'rows'});
+  let counter = null;
+  const updateTotal = () => {
+    const cur = Array.isArray(getAt(o.path)) ? getAt(o.path) : [];
+    const over = o.countOver ? o.countOver(cur) : false;
+    counter.className = 'counter' + (over ? ' over' : cur.length > o.max ? ' too-long' : '');
+    counter.textContent = o.countText ? o.countText(cur) : cur.length + '/' + o.max;
+  };
   items.forEach((v, i) => {
-    const f = textField({path: o.path.concat(i), label: o.itemLabel(i), required: true,
+    const f = textField({path: o.path.concat(i), label: o.itemLabel(i), required: true, after: updateTotal,
                          suggest: o.suggest, cls: 'row-field', multiline: o.multiline});
     rows.append(h('li', {class: 'row'}, f, rowTools(o.path, i, items.length, o.what)));
   });
   const add = h('button', {type: 'button', class: 'add-row', disabled: items.length >= o.max,
                            onclick: () => addRow(o.path, '')}, '＋ ' + o.addLabel);
-  const counter = h('span', {class: 'counter' + (items.length > o.max ? ' too-long' : '')},
-                    o.countText ? o.countText(items) : items.length + '/' + o.max);
+  counter = h('span', {class: 'counter'});
+  updateTotal();
   const control = h('div', {class: 'list-control'}, rows, add);
   return fieldBox(Object.assign({cls: 'list-field', focusEl: items.length ? null : add}, o), null, control, counter);
 }
@@ -1910,7 +1921,7 @@ function imageField(o) {
   else preview.append(h('span', {class: 'img-none'}, src ? t('image_elsewhere') : t('image_none')));
   const upload = h('button', {type: 'button', class: 'upload-btn', 'data-upload': pstr(o.path)}, t('upload_image'));
   const addr = h('input', {type: 'text', id, class: 'mono small-input', spellcheck: 'false', autocomplete: 'off',
-                           placeholder: 'images/…  https://…'});
+                           placeholder: 'images/…  https://…', 'aria-label': t('image_address_of', o.label)});
   addr.value = src;
   addr.addEventListener('input', () => {
     const val = addr.value.trim();
@@ -2042,8 +2053,9 @@ function durationField(path, isDeck) {
 function transitionField(path, isDeck) {
   const d = S.doc && isObj(S.doc.defaults) && typeof S.doc.defaults.transition === 'string'
     ? S.doc.defaults.transition : 'fade';
+  const def = isDeck ? 'fade' : (has('tr_' + d) ? d : 'fade');
   return selectField({path, label: t('fld_transition'), prune: isDeck ? ['defaults'] : null,
-    options: [['', t('default_x', t('tr_' + d))], ['fade', t('tr_fade')], ['slide', t('tr_slide')], ['cut', t('tr_cut')]]});
+    options: [['', t('default_x', t('tr_' + def))], ['fade', t('tr_fade')], ['slide', t('tr_slide')], ['cut', t('tr_cut')]]});
 }
 
 /* The fields of each slide type. */
@@ -2147,6 +2159,10 @@ function slideForm(i, s) {
   return root;
 }
 
+function tickerChars(items) {
+  return items.reduce((a, x) => a + chars(typeof x === 'string' ? x : ''), 0);
+}
+
 /* The deck settings: school, ticker, colours and logo, defaults, alert. */
 let alertStash = null;
 
@@ -2169,8 +2185,8 @@ function deckForm() {
     path: ['ticker'], label: t('ticker_lines'), max: TICKER_MAX_LINES, suggest: SUGGEST.ticker_line,
     what: t('ticker_line'), itemLabel: (i) => t('ticker_n', i + 1), addLabel: t('add_ticker'),
     hint: t('ticker_hint', TICKER_MAX_LINES, TICKER_MAX_CHARS),
-    countText: (items) => t('ticker_count', items.reduce((a, x) => a + chars(typeof x === 'string' ? x : ''), 0), TICKER_MAX_CHARS,
-                            items.length, TICKER_MAX_LINES)
+    countText: (items) => t('ticker_count', tickerChars(items), TICKER_MAX_CHARS, items.length, TICKER_MAX_LINES),
+    countOver: (items) => tickerChars(items) > TICKER_MAX_CHARS || items.length > TICKER_MAX_LINES
   })));
   void ticker;
   root.append(section(t('sec_theme'), [
@@ -2252,7 +2268,9 @@ function renderForm(opts) {
   renderFieldMessages();
   pane.scrollTop = scroll;
   if (opts.focusSel) {
-    const el = pane.querySelector(opts.focusSel);
+    let el = pane.querySelector(opts.focusSel);
+    /* A ↑ that reached the top is disabled: its ↓ takes the focus. */
+    if (el && el.disabled && el.parentElement) el = el.parentElement.querySelector('button:not([disabled])');
     if (el) el.focus();
   } else if (opts.focusPath) {
     focusField(opts.focusPath, true);
@@ -2830,6 +2848,7 @@ async function doLogin(ev) {
 
 async function logout() {
   if (dirty()) await save();
+  if (dirty() && !(await confirmDialog(t('logout_unsaved_title'), t('logout_unsaved_text'), t('log_out'), true))) return;
   try { await api('POST', '/api/logout', {login: false}); } catch (e) { /* gone anyway */ }
   S.text = S.savedText;
   location.reload();
