@@ -401,7 +401,8 @@ def publish_initial():
     check("发布 writes /feed.json", FEEDS["v1"].startswith(b"{"), FEEDS["v1"][:40])
     st, sig = SRV.get("feed.json.minisig")
     check("发布 signs it (feed.json.minisig)", st == 200 and b"untrusted comment" in sig, st)
-    toast = A.wait(lambda d: d.find_element(By.ID, "toast").text or None, "a toast after publishing")
+    toast = A.wait(lambda d: A.js("return document.getElementById('toast').textContent") or None,
+                   "a toast after publishing")
     check("publishing is confirmed in Chinese", toast and "已发布" in toast, toast)
 
 
@@ -712,6 +713,21 @@ def json_error():
     ok = A.wait(lambda d: d.find_elements(By.CSS_SELECTOR, "#json-errors .json-ok") and publish_enabled(),
                 "the JSON fixed")
     check("fixing the comma clears the error and enables 发布", ok)
+    # Text pasted from a Chinese word processor: curly quotes.
+    A.js("var t = document.getElementById('json-text');"
+         "t.value = t.value.replace(/\"school\": \"([^\"]*)\"/, '\"school\": \u201c$1\u201d');"
+         "t.dispatchEvent(new Event('input', {bubbles: true}))")
+    fix = A.wait(lambda d: next((b for b in d.find_elements(By.CSS_SELECTOR, ".fix-btn") if b.is_displayed()), None),
+                 "自动改正 offered")
+    msg = A.el("#json-errors .json-err-msg").text if fix else ""
+    check("Chinese quotes are explained (请用英文双引号)", "英文双引号" in msg, msg)
+    if fix:
+        fix.click()
+    ok = A.wait(lambda d: d.find_elements(By.CSS_SELECTOR, "#json-errors .json-ok") and publish_enabled(),
+                "自动改正 fixed it")
+    school = (SRV.draft_doc() or {}).get("school") if ok else None
+    check("自动改正 puts straight quotes back and keeps the text",
+          ok and '"school": "重庆市涪陵区教育委员会"' in A.el("#json-text").get_attribute("value"), school)
     A.click("#tab-btn-edit")
 
 

@@ -175,7 +175,7 @@ zh: {
   emergency_text: '紧急通知会占满所有屏幕，幻灯片都不再显示，直到过期或被删除。只在真正紧急时使用（例如疏散）。',
   emergency_ok: '设为紧急通知', emergency_note: '紧急通知：发布后所有屏幕整屏显示，发布时还需要再确认一次。',
   where_file: '文件', where_slide: '第 {0} 张幻灯片', where_nth: '{0}第 {1} 项',
-  facts_seconds: '{0} 秒', facts_default: '（默认）',
+  facts_seconds: '{0} 秒', facts_default: '（默认）', quick_fix: '自动改正', fixed: '已改正，正在重新检查…',
   logout_unsaved_title: '有修改没有保存', logout_unsaved_text: '您的修改还没能保存（见页面上方的提示）。现在退出，这些修改会丢失。',
   preview_emergency: '有紧急通知：它生效时，屏幕整屏显示通知，不显示任何幻灯片。这里的预览只画幻灯片本身。'
 },
@@ -305,7 +305,7 @@ en: {
   emergency_text: 'An emergency alert takes over every screen (no slides) until it expires or is removed. Use it only for real emergencies, such as an evacuation.',
   emergency_ok: 'Make it an emergency', emergency_note: 'Emergency: every screen shows it full screen once published; publishing asks again.',
   where_file: 'file', where_slide: 'Slide {0}', where_nth: '{0} #{1}',
-  facts_seconds: '{0} s', facts_default: '(default)',
+  facts_seconds: '{0} s', facts_default: '(default)', quick_fix: 'Fix it', fixed: 'Fixed; checking again…',
   logout_unsaved_title: 'Unsaved changes', logout_unsaved_text: 'Your changes could not be saved (see the notice at the top). Logging out now loses them.',
   preview_emergency: 'There is an emergency alert: while it is in force, screens show it full screen and no slides. This preview draws the slide alone.'
 }
@@ -559,10 +559,11 @@ const ENUM_ZH = {
 
 function enumZh(list) {
   const vals = list.match(/"[^"]*"/g) || [];
-  return vals.map((q) => {
+  const words = vals.map((q) => {
     const v = q.slice(1, -1);
     return ENUM_ZH[v] ? ENUM_ZH[v] + '（' + q + '）' : q;
-  }).join('、');
+  });
+  return words.length > 1 ? words.slice(0, -1).join('、') + ' 或 ' + words[words.length - 1] : words.join('');
 }
 
 const MSGS_ZH = [
@@ -633,6 +634,10 @@ const MSGS_ZH = [
   [/^the feed is empty$/, () => '文件是空的'],
   [/^the feed must be a JSON object/, () => '文件必须是一个 JSON 对象：{ "format": "edukiosk/1", "slides": [ … ] }'],
   [/^invalid JSON: the text ends too early/, () => 'JSON 不完整：文件提前结束了（是不是少了 " 、 ] 或 } ？）'],
+  [/^invalid JSON: .*near '，'/, () => '这里用了中文逗号 ，请改成英文逗号 , （可以按“自动改正”）'],
+  [/^invalid JSON: .*near '：'/, () => '这里用了中文冒号 ：请改成英文冒号 : （可以按“自动改正”）'],
+  [/^invalid JSON: .*near '[‘’]'/, () => '这里用了中文引号 ‘ ’，请改成英文双引号 "'],
+  [/^invalid JSON: ':' expected/, () => '名称后面要有一个英文冒号 : '],
   [/^invalid JSON: .*\(a missing comma\?\)$/, () => '这里前面少了一个英文逗号 , （每两项之间都要有逗号，通常是上一行的末尾）'],
   [/^invalid JSON: .*\(a comma too many before it\?\)$/, () => '最后一项后面多了一个逗号：请删掉 ] 或 } 前面的逗号'],
   [/^invalid JSON: .*\(use straight double quotes/, () => '请用英文双引号 " ，不要用中文引号 “ ”'],
@@ -1105,11 +1110,11 @@ function showPreviewState() {
   $('preview-frame').classList.toggle('portrait', hh > w);
   const i = previewIndex();
   let msg = '', cls = '';
-  if (!S.doc) {
-    msg = '';
-  } else if (S.parseError) {
+  if (S.parseError) {
     msg = t('preview_parse');
     cls = 'bad';
+  } else if (!S.doc) {
+    msg = '';
   } else if (i < 0) {
     msg = t('preview_none');
   } else if (R.big && R.big.key !== R.bigShown) {
@@ -2251,7 +2256,7 @@ function renderForm(opts) {
   const scroll = opts.keepScroll ? pane.scrollTop : 0;
   pane.textContent = '';
   FM = new Map();
-  if (!S.doc) return;
+  if (!S.doc && !S.parseError) return;
   if (S.parseError) {
     pane.append(h('div', {class: 'form-root'}, h('div', {class: 'notice big-notice'},
       h('h2', null, t('parse_title')), h('p', null, t('parse_text')),
@@ -2428,11 +2433,68 @@ function renderJsonErrors() {
                              onclick: () => gotoLine(d.line, d.col)},
         h('span', {class: 'json-err-pos'}, (d.warning ? '! ' : '✕ ') + where),
         h('span', {class: 'json-err-msg'}, what)));
+      const fixed = !stale ? quickFix(d, S.text) : null;
+      if (fixed !== null) {
+        li.append(h('button', {type: 'button', class: 'small-btn fix-btn', onclick: () => applyFix(fixed)}, t('quick_fix')));
+      }
     } else {
       li.append(h('span', {class: 'json-err-msg'}, what));
     }
     ol.append(li);
   }
+}
+
+/* The offset in the text of line:col (col in characters). */
+function offsetOf(text, line, col) {
+  const lines = text.split('\n');
+  let off = 0;
+  for (let i = 0; i < line - 1 && i < lines.length; i++) off += lines[i].length + 1;
+  const cps = [...(lines[line - 1] || '')];
+  for (let c = 0; c < (col || 1) - 1 && c < cps.length; c++) off += cps[c].length;
+  return off;
+}
+
+/* The typical slips of typing JSON on a Chinese keyboard, fixed at the
+ * place the parser points to: full-width quotes, comma and colon, a comma
+ * too many or too few.  Returns the fixed text, or null. */
+function quickFix(d, text) {
+  if (d.warning || !(d.line > 0) || d.path) return null;
+  const at = offsetOf(text, d.line, d.col);
+  const ch = text[at];
+  const m = d.msg;
+  const put = (i, n, str) => text.slice(0, i) + str + text.slice(i + n);
+  if ((ch === '“' || ch === '”') && /double quotes/.test(m)) {
+    const eol = text.indexOf('\n', at) < 0 ? text.length : text.indexOf('\n', at);
+    const seg = text.slice(at + 1, eol);
+    const k = seg.search(/[“”]/);
+    let out = put(at, 1, '"');
+    if (k >= 0) out = out.slice(0, at + 1 + k) + '"' + out.slice(at + 2 + k);
+    return out;
+  }
+  if (ch === '，' && /near '，'/.test(m)) return put(at, 1, ',');
+  if (ch === '：' && /near '：'/.test(m)) return put(at, 1, ':');
+  const prev = () => {
+    let i = at - 1;
+    while (i >= 0 && /\s/.test(text[i])) i--;
+    return i;
+  };
+  if (/a comma too many/.test(m)) {
+    const i = prev();
+    return i >= 0 && text[i] === ',' ? put(i, 1, '') : null;
+  }
+  if (/a missing comma/.test(m) && (ch === '"' || ch === '{' || ch === '[')) {
+    const i = prev();
+    return i >= 0 && /["}\]0-9el]/.test(text[i]) ? put(i + 1, 0, ',') : null;
+  }
+  return null;
+}
+
+function applyFix(text) {
+  const ta = $('json-text');
+  ta.value = text;
+  onJsonInput();
+  ta.focus();
+  toast(t('fixed'));
 }
 
 /* Puts the cursor at line:col (col in characters, as the server counts). */
