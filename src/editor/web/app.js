@@ -175,7 +175,7 @@ zh: {
   emergency_text: '紧急通知会占满所有屏幕，幻灯片都不再显示，直到过期或被删除。只在真正紧急时使用（例如疏散）。',
   emergency_ok: '设为紧急通知', emergency_note: '紧急通知：发布后所有屏幕整屏显示，发布时还需要再确认一次。',
   where_file: '文件', where_slide: '第 {0} 张幻灯片', where_nth: '{0}第 {1} 项',
-  facts_seconds: '{0} 秒', facts_default: '（默认）', quick_fix: '自动改正', fixed: '已改正，正在重新检查…',
+  facts_seconds: '{0} 秒', facts_default: '（默认）', quick_fix: '自动改正', date_first: '请先选日期；只选时间不会生效。', fixed: '已改正，正在重新检查…',
   logout_unsaved_title: '有修改没有保存', logout_unsaved_text: '您的修改还没能保存（见页面上方的提示）。现在退出，这些修改会丢失。',
   preview_emergency: '有紧急通知：它生效时，屏幕整屏显示通知，不显示任何幻灯片。这里的预览只画幻灯片本身。'
 },
@@ -305,7 +305,7 @@ en: {
   emergency_text: 'An emergency alert takes over every screen (no slides) until it expires or is removed. Use it only for real emergencies, such as an evacuation.',
   emergency_ok: 'Make it an emergency', emergency_note: 'Emergency: every screen shows it full screen once published; publishing asks again.',
   where_file: 'file', where_slide: 'Slide {0}', where_nth: '{0} #{1}',
-  facts_seconds: '{0} s', facts_default: '(default)', quick_fix: 'Fix it', fixed: 'Fixed; checking again…',
+  facts_seconds: '{0} s', facts_default: '(default)', quick_fix: 'Fix it', date_first: 'Choose a date first: a time alone has no effect.', fixed: 'Fixed; checking again…',
   logout_unsaved_title: 'Unsaved changes', logout_unsaved_text: 'Your changes could not be saved (see the notice at the top). Logging out now loses them.',
   preview_emergency: 'There is an emergency alert: while it is in force, screens show it full screen and no slides. This preview draws the slide alone.'
 }
@@ -1714,8 +1714,10 @@ function timeField(o) {
   const time = h('input', {type: 'time', class: 'time', 'aria-label': t('time_of', o.label)});
   time.value = m && m[2] ? m[2] : '';
   const clear = h('button', {type: 'button', class: 'link small'}, t('clear'));
+  const note = h('p', {class: 'hint over-hint', hidden: true}, t('date_first'));
   const write = () => {
     const d = date.value, tm = time.value;
+    note.hidden = !(tm && !d);
     let val;
     if (d) val = tm ? d + ' ' + tm : d;
     else val = o.required ? '' : undefined;
@@ -1728,7 +1730,7 @@ function timeField(o) {
     el.addEventListener('change', write);
   }
   clear.addEventListener('click', () => { date.value = ''; time.value = ''; write(); date.focus(); });
-  const control = h('div', {class: 'inline'}, date, time, clear);
+  const control = h('div', {}, h('div', {class: 'inline'}, date, time, clear), note);
   return fieldBox(o, id, control);
 }
 
@@ -2947,6 +2949,13 @@ function wire() {
   $('publish-btn').addEventListener('click', openPublish);
   $('publish-go').addEventListener('click', doPublish);
   $('publish-form').addEventListener('submit', (ev) => { if (ev.submitter && ev.submitter.id === 'publish-go') ev.preventDefault(); });
+  $('publish-summary').addEventListener('keydown', (ev) => {
+    /* Enter means 发布, not the form's first button (取消). */
+    if (ev.key === 'Enter') {
+      ev.preventDefault();
+      if (!$('publish-go').disabled) $('publish-go').click();
+    }
+  });
   $('publish-emergency-ok').addEventListener('change', () => {
     $('publish-go').disabled = !$('publish-emergency-ok').checked;
     $('publish-error').textContent = '';
