@@ -106,7 +106,7 @@ static size_t mem_write(SDL_RWops *rw, const void *p, size_t size, size_t num)
     if (m->failed || (size && n / size != num))
         goto fail;
     if (n > m->cap - m->len) {
-        size_t cap = m->cap ? m->cap : 64 * 1024;
+        size_t cap = m->cap ? m->cap : (size_t)64 * 1024;
         while (cap - m->len < n) {
             if (cap > SIZE_MAX / 2)
                 goto fail;
