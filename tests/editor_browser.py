@@ -855,7 +855,12 @@ def main():
     try:
         SRV = Server(editor, tmp)
         OTHER_API = Api(SRV.url, OTHER, OTHER_PASSWORD)
-        A = Browser(SRV.url, shots)
+        try:
+            A = Browser(SRV.url, shots)
+        except WebDriverException as e:
+            check("headless Chromium starts (chromium, chromium-driver)", False, str(e).strip()[:300])
+            print("editor browser: %d passed, %d failed" % (passed, failed))
+            return 1
         try:
             for part in (login, publish_initial, reorder_keyboard, reorder_drag, add_list_slide,
                          validation_error, when_pickers, preview_size, emergency_alert, image_upload,
