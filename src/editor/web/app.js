@@ -205,7 +205,7 @@ en: {
   slides: 'Slides', n_slides: '{0} in all', slides_hint: 'Drag to reorder, or select one and press Alt+↑ / Alt+↓.',
   add_slide: '＋ Add a slide', add_slide_title: 'Which kind of slide?',
   preview: 'Preview', preview_size: 'Preview size', size_1080: '1920×1080 landscape', size_portrait: '1080×1920 portrait',
-  size_720: '1280×720 landscape', preview_note: 'Drawn by the screens' own renderer: exactly what the lobby shows.',
+  size_720: '1280×720 landscape', preview_note: 'Drawn by the renderer the screens use: exactly what the lobby shows.',
   preview_alt: 'Preview of slide {0}', preview_updating: 'Updating the preview…',
   preview_invalid: 'This slide has errors: the preview updates once they are fixed.', preview_error: 'Preview failed: {0}',
   preview_parse: 'The JSON has a syntax error: no preview for now.', preview_none: 'No slides yet.', preview_waiting: 'Drawing the preview…',
