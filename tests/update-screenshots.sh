@@ -11,7 +11,7 @@ export TZ=Asia/Shanghai EDUKIOSK_NOW=1795932300
 "$bin" --render "$tmp/land" --size 1920x1080 >/dev/null
 "$bin" --render "$tmp/port" --size 1080x1920 >/dev/null
 mkdir -p docs/screenshots
-rm -f docs/screenshots/*.png
+rm -f docs/screenshots/slide-*.png docs/screenshots/portrait-*.png
 for n in 01 05 07 08 09 11; do
     cp "$tmp/land/slide-$n.png" "docs/screenshots/slide-$n.png"
 done
