@@ -1,12 +1,12 @@
 /* auth: the editor's accounts and sessions.  Users added with
- * auth_set_password (a 0600 file, other lines kept) log in; wrong
+ * users_set_password (a 0600 file, other lines kept) log in; wrong
  * passwords, unknown and malformed names do not; five failures lock the
  * account or the address for the window, even against the right password,
  * and the window passing unlocks it; sessions are found, renewed, expire
  * and end; the users file is read again when it changes and a malformed
  * one is refused naming its line.  Most accounts here are hashed with
  * libsodium's smallest limits so that many log-ins stay fast; those made
- * by auth_set_password (interactive limits) take ~0.1 s each. */
+ * by users_set_password (interactive limits) take ~0.1 s each. */
 #include "testutil.h"
 
 #include <pthread.h>
@@ -111,7 +111,7 @@ static void test_add_user_login(void **state)
     (void)state;
     const char *path = users_path("add");
     char err[256] = "";
-    assert_int_equal(auth_set_password(path, "alice", PW, err, sizeof(err)), 0);
+    assert_int_equal(users_set_password(path, "alice", PW, err, sizeof(err)), 0);
     assert_string_equal(err, "");
     char *text = tu_read_file(path, NULL);
     /* libsodium's interactive limits: 64 MiB, two passes. */
@@ -123,7 +123,7 @@ static void test_add_user_login(void **state)
     free(text);
 
     struct auth *a = open_auth(path);
-    char sid[AUTH_TOKEN_LEN + 1], csrf[AUTH_TOKEN_LEN + 1], user[AUTH_NAME_MAX + 1],
+    char sid[AUTH_TOKEN_LEN + 1], csrf[AUTH_TOKEN_LEN + 1], user[USERS_NAME_MAX + 1],
         csrf2[AUTH_TOKEN_LEN + 1];
     int retry = -1;
     assert_int_equal(auth_login(a, "alice", PW, "192.0.2.1", T0, sid, csrf, &retry), AUTH_OK);
@@ -156,7 +156,7 @@ static void test_wrong_password(void **state)
     assert_int_equal(login_at(a, "bob", NULL, "192.0.2.2", T0, NULL), AUTH_BAD);
     assert_int_equal(login_at(a, "bob", PW, "192.0.2.2", T0, NULL), AUTH_OK);
     /* A password longer than any that can be set is never checked. */
-    char huge[AUTH_PASSWORD_MAX + 2];
+    char huge[USERS_PASSWORD_MAX + 2];
     memset(huge, 'x', sizeof(huge) - 1);
     huge[sizeof(huge) - 1] = '\0';
     assert_int_equal(login_at(a, "bob", huge, "192.0.2.3", T0, NULL), AUTH_BAD);
@@ -170,7 +170,7 @@ static void test_unknown_user(void **state)
     (void)state;
     const char *path = users_path("unknown");
     char err[256];
-    assert_int_equal(auth_set_password(path, "carol", PW, err, sizeof(err)), 0);
+    assert_int_equal(users_set_password(path, "carol", PW, err, sizeof(err)), 0);
     struct auth *a = open_auth(path);
     struct timespec t0;
     clock_gettime(CLOCK_MONOTONIC, &t0);
@@ -195,15 +195,15 @@ static void test_bad_names(void **state)
     const char *bad[] = {"", "a b", "a:b", "élise", "张三", "a/b", "a\n",
                          "abcdefghijklmnopqrstuvwxyz0123456", "$argon2id$", "#x"};
     for (size_t i = 0; i < sizeof(good) / sizeof(good[0]); i++)
-        if (!auth_valid_name(good[i]))
+        if (!users_valid_name(good[i]))
             fail_msg("\"%s\" refused", good[i]);
-    assert_false(auth_valid_name(NULL));
+    assert_false(users_valid_name(NULL));
     const char *path = users_path("names");
     for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
-        if (auth_valid_name(bad[i]))
+        if (users_valid_name(bad[i]))
             fail_msg("\"%s\" accepted", bad[i]);
         char err[256] = "";
-        assert_int_equal(auth_set_password(path, bad[i], PW, err, sizeof(err)), -1);
+        assert_int_equal(users_set_password(path, bad[i], PW, err, sizeof(err)), -1);
         assert_non_null(strstr(err, "user name"));
     }
     assert_false(tu_exists(tu_tmpdir(), "names"));
@@ -221,20 +221,20 @@ static void test_short_password(void **state)
     (void)state;
     const char *path = users_path("short");
     char err[256] = "";
-    assert_int_equal(auth_set_password(path, "frank", "1234567", err, sizeof(err)), -1);
+    assert_int_equal(users_set_password(path, "frank", "1234567", err, sizeof(err)), -1);
     assert_non_null(strstr(err, "at least 8 characters"));
-    assert_int_equal(auth_set_password(path, "frank", NULL, err, sizeof(err)), -1);
+    assert_int_equal(users_set_password(path, "frank", NULL, err, sizeof(err)), -1);
     /* Characters, not bytes: three Chinese ones are nine bytes but short. */
-    assert_int_equal(auth_set_password(path, "frank", "密码好", err, sizeof(err)), -1);
+    assert_int_equal(users_set_password(path, "frank", "密码好", err, sizeof(err)), -1);
     assert_false(tu_exists(tu_tmpdir(), "short"));
-    char longest[AUTH_PASSWORD_MAX + 2];
+    char longest[USERS_PASSWORD_MAX + 2];
     memset(longest, 'p', sizeof(longest) - 1);
     longest[sizeof(longest) - 1] = '\0';
-    assert_int_equal(auth_set_password(path, "frank", longest, err, sizeof(err)), -1);
+    assert_int_equal(users_set_password(path, "frank", longest, err, sizeof(err)), -1);
     assert_non_null(strstr(err, "at most 256 bytes"));
-    longest[AUTH_PASSWORD_MAX] = '\0';
-    assert_int_equal(auth_set_password(path, "frank", longest, err, sizeof(err)), 0);
-    assert_int_equal(auth_set_password(path, "grace", "学校大门口的密码", err, sizeof(err)), 0);
+    longest[USERS_PASSWORD_MAX] = '\0';
+    assert_int_equal(users_set_password(path, "frank", longest, err, sizeof(err)), 0);
+    assert_int_equal(users_set_password(path, "grace", "学校大门口的密码", err, sizeof(err)), 0);
     struct auth *a = open_auth(path);
     assert_int_equal(login_at(a, "frank", longest, "192.0.2.7", T0, NULL), AUTH_OK);
     assert_int_equal(login_at(a, "grace", "学校大门口的密码", "192.0.2.7", T0, NULL), AUTH_OK);
@@ -262,7 +262,7 @@ static void test_file_mode(void **state)
     /* The last line is not a valid hash: the file is refused untouched. */
     const char *path = tu_write_file(users_path("mode"), text);
     assert_int_equal(chmod(path, 0644), 0);
-    assert_int_equal(auth_set_password(path, "ivy", PW, err, sizeof(err)), -1);
+    assert_int_equal(users_set_password(path, "ivy", PW, err, sizeof(err)), -1);
     assert_non_null(strstr(err, "line 4"));
     char *now = tu_read_file(path, NULL);
     assert_string_equal(now, text);
@@ -272,7 +272,7 @@ static void test_file_mode(void **state)
     snprintf(text, sizeof(text), "# editor accounts\r\n%s\n", line);
     tu_write_file(path, text);
     mode_t old = umask(0);
-    assert_int_equal(auth_set_password(path, "ivy", PW, err, sizeof(err)), 0);
+    assert_int_equal(users_set_password(path, "ivy", PW, err, sizeof(err)), 0);
     umask(old);
     assert_int_equal(mode_of(path), 0600);
     now = tu_read_file(path, NULL);
@@ -281,7 +281,7 @@ static void test_file_mode(void **state)
     assert_true(strncmp(now + strlen(text), "ivy:$argon2id$", 14) == 0);
     free(now);
     /* Replacing ivy's keeps the order and the lines. */
-    assert_int_equal(auth_set_password(path, "ivy", "a new password", err, sizeof(err)), 0);
+    assert_int_equal(users_set_password(path, "ivy", "a new password", err, sizeof(err)), 0);
     assert_int_equal(mode_of(path), 0600);
     now = tu_read_file(path, NULL);
     assert_true(strncmp(now, text, strlen(text)) == 0);
@@ -296,7 +296,7 @@ static void test_file_mode(void **state)
     fast_line(line, sizeof(line), "jack", "jack's password");
     line[strlen(line) - 1] = '\0';
     tu_write_file(path, line);
-    assert_int_equal(auth_set_password(path, "kim", PW, err, sizeof(err)), 0);
+    assert_int_equal(users_set_password(path, "kim", PW, err, sizeof(err)), 0);
     now = tu_read_file(path, NULL);
     assert_true(strncmp(now, line, strlen(line)) == 0);
     assert_true(strncmp(now + strlen(line), "\nkim:$argon2id$", 15) == 0);
@@ -310,13 +310,13 @@ static void test_file_mode(void **state)
     /* A data directory not made yet is made, for its owner only. */
     char dir[TU_PATH_MAX];
     snprintf(dir, sizeof(dir), "%s", tu_tmp_path("newdata"));
-    assert_int_equal(auth_set_password(tu_path(dir, "users"), "lee", PW, err, sizeof(err)), 0);
+    assert_int_equal(users_set_password(tu_path(dir, "users"), "lee", PW, err, sizeof(err)), 0);
     assert_int_equal(mode_of(dir), 0700);
     assert_int_equal(mode_of(tu_path(dir, "users")), 0600);
     /* Only the last directory is made. */
     char deep[TU_PATH_MAX + 32];
     snprintf(deep, sizeof(deep), "%s/no/deeper/users", dir);
-    assert_int_equal(auth_set_password(deep, "lee", PW, err, sizeof(err)), -1);
+    assert_int_equal(users_set_password(deep, "lee", PW, err, sizeof(err)), -1);
     assert_non_null(strstr(err, "cannot create the directory"));
 }
 
@@ -369,10 +369,10 @@ static void test_reload(void **state)
     char err[256];
     struct auth *a = open_auth(path); /* missing: nobody can log in */
     assert_int_equal(login_at(a, "olga", PW, "192.0.2.11", T0, NULL), AUTH_BAD);
-    assert_int_equal(auth_set_password(path, "olga", PW, err, sizeof(err)), 0);
+    assert_int_equal(users_set_password(path, "olga", PW, err, sizeof(err)), 0);
     assert_int_equal(login_at(a, "olga", PW, "192.0.2.11", T0, NULL), AUTH_OK);
     /* A new password: the old one fails at once. */
-    assert_int_equal(auth_set_password(path, "olga", "another password", err, sizeof(err)), 0);
+    assert_int_equal(users_set_password(path, "olga", "another password", err, sizeof(err)), 0);
     assert_int_equal(login_at(a, "olga", PW, "192.0.2.12", T0, NULL), AUTH_BAD);
     assert_int_equal(login_at(a, "olga", "another password", "192.0.2.12", T0, NULL), AUTH_OK);
     /* Edited in place to something malformed: errors until fixed. */
@@ -548,7 +548,7 @@ static void test_sessions(void **state)
 {
     (void)state;
     struct auth *a = open_auth(fast_users("sessions", "will", PW, NULL));
-    char sid[AUTH_TOKEN_LEN + 1], csrf[AUTH_TOKEN_LEN + 1], user[AUTH_NAME_MAX + 1];
+    char sid[AUTH_TOKEN_LEN + 1], csrf[AUTH_TOKEN_LEN + 1], user[USERS_NAME_MAX + 1];
     assert_int_equal(auth_login(a, "will", PW, "192.0.2.20", T0, sid, csrf, NULL), AUTH_OK);
     /* Each use renews the idle timer. */
     long long t = T0;

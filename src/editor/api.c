@@ -27,12 +27,13 @@ struct api {
     const struct econfig *c;
     struct store *s;
     struct auth *auth;
+    struct audit *audit;
     char page_etag[3][20];
 };
 
 /* The signed-in user of a request. */
 struct who {
-    char user[AUTH_NAME_MAX + 1];
+    char user[USERS_NAME_MAX + 1];
     char csrf[AUTH_TOKEN_LEN + 1];
 };
 
@@ -45,7 +46,8 @@ static void etag_of(const unsigned char *p, uint32_t n, char out[20])
     snprintf(out, 20, "%016llx", (unsigned long long)h);
 }
 
-struct api *api_new(const struct econfig *c, struct store *s, struct auth *auth)
+struct api *api_new(const struct econfig *c, struct store *s, struct auth *auth,
+                    struct audit *audit)
 {
     struct api *a = calloc(1, sizeof(*a));
     if (!a)
@@ -53,6 +55,7 @@ struct api *api_new(const struct econfig *c, struct store *s, struct auth *auth)
     a->c = c;
     a->s = s;
     a->auth = auth;
+    a->audit = audit;
     etag_of(web_index_html, web_index_html_size, a->page_etag[0]);
     etag_of(web_app_css, web_app_css_size, a->page_etag[1]);
     etag_of(web_app_js, web_app_js_size, a->page_etag[2]);
@@ -230,13 +233,13 @@ static int do_login(struct api *a, struct http_req *r)
     }
     char sid[AUTH_TOKEN_LEN + 1], csrf[AUTH_TOKEN_LEN + 1];
     int retry = 0;
-    char name[AUTH_NAME_MAX + 1];
+    char name[USERS_NAME_MAX + 1];
     snprintf(name, sizeof(name), "%s", user);
     enum auth_result res =
         auth_login(a->auth, user, password, r->addr, time(NULL), sid, csrf, &retry);
     json_decref(j);
     if (res == AUTH_OK) {
-        store_audit(a->s, name, r->addr, "login", NULL);
+        audit_add(a->audit, name, r->addr, "login", NULL);
         char set[256];
         cookie(set, sizeof(set), sid, a->c->session_hours * 3600, r->tls);
         json_t *body = json_pack("{s:s, s:s}", "user", name, "csrf", csrf);
@@ -248,7 +251,7 @@ static int do_login(struct api *a, struct http_req *r)
         free(text);
         return ret;
     }
-    store_audit(a->s, auth_valid_name(name) ? name : NULL, r->addr, "login_failed",
+    audit_add(a->audit, users_valid_name(name) ? name : NULL, r->addr, "login_failed",
                 res == AUTH_LIMITED ? "rate limited" : NULL);
     if (res == AUTH_LIMITED) {
         char zh[128];
@@ -378,7 +381,7 @@ static int published(struct api *a, struct http_req *r, const struct who *w, int
         char d[160];
         snprintf(d, sizeof(d), "version %d%s%s sha256 %.12s", p->version, detail ? " " : "",
                  detail ? detail : "", p->hash);
-        store_audit(a->s, w->user, r->addr, event, d);
+        audit_add(a->audit, w->user, r->addr, event, d);
         LOG_INFO("%s published version %d (%.12s)", w->user, p->version, p->hash);
         ret = httpd_json(r, 200,
                          json_pack("{s:i, s:s, s:b, s:I}", "version", p->version, "hash",
@@ -461,7 +464,7 @@ static int version_action(struct api *a, struct http_req *r, const struct who *w
     if (res == STORE_OK) {
         char d[48];
         snprintf(d, sizeof(d), "version %d into the draft", n);
-        store_audit(a->s, w->user, r->addr, "load", d);
+        audit_add(a->audit, w->user, r->addr, "load", d);
         return httpd_json(r, 200, json_pack("{s:I}", "rev", (json_int_t)m.rev));
     }
     if (res == STORE_CONFLICT)
@@ -510,7 +513,7 @@ static int post_image(struct api *a, struct http_req *r, const struct who *w)
         return storage_failed(r);
     char d[256];
     snprintf(d, sizeof(d), "%s (%ldx%ld, %zu bytes)", rel, info.w, info.h, r->len);
-    store_audit(a->s, w->user, r->addr, "upload", d);
+    audit_add(a->audit, w->user, r->addr, "upload", d);
     return httpd_json(r, 200,
                       json_pack("{s:s, s:s, s:I, s:I, s:I}", "sha256", sha, "path", rel,
                                 "width", (json_int_t)info.w, "height", (json_int_t)info.h,
@@ -562,7 +565,7 @@ static int api_route(struct api *a, struct http_req *r, const struct who *w)
             return wrong_method(r);
         const char *sid = httpd_cookie(r, COOKIE);
         auth_logout(a->auth, sid);
-        store_audit(a->s, w->user, r->addr, "logout", NULL);
+        audit_add(a->audit, w->user, r->addr, "logout", NULL);
         char set[160];
         cookie(set, sizeof(set), "", 0, r->tls);
         const char *hdr[] = {"Set-Cookie", set, "Cache-Control", "no-store", NULL};
@@ -595,7 +598,7 @@ static int api_route(struct api *a, struct http_req *r, const struct who *w)
             return httpd_error(r, 400, "bad_request", "参数错误", "limit: 1 to 1000");
         return strcmp(r->method, "GET") == 0
                    ? httpd_json(r, 200, json_pack("{s:o}", "entries",
-                                                  store_audit_tail(a->s, (int)limit)))
+                                                  audit_tail(a->audit, (int)limit)))
                    : wrong_method(r);
     }
     if (strncmp(p, "/versions/", 10) == 0) {

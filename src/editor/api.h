@@ -3,13 +3,15 @@
  * the audit log are enforced here, once, before any handler runs. */
 #ifndef EDUKIOSK_API_H
 #define EDUKIOSK_API_H
+#include "audit.h"
 #include "auth.h"
 #include "econfig.h"
 #include "httpd.h"
 #include "store.h"
 
 struct api;
-struct api *api_new(const struct econfig *c, struct store *s, struct auth *a);
+struct api *api_new(const struct econfig *c, struct store *s, struct auth *a,
+                    struct audit *audit);
 void api_free(struct api *a); /* accepts NULL */
 /* The http_handler of httpd.h; ctx is the api. */
 int api_handle(void *ctx, struct http_req *r);

@@ -1,8 +1,6 @@
-/* auth: the editor's accounts and sessions.
+/* auth: log-ins and sessions over the accounts file (users.h).
  *
- * Users live in one file, "name:HASH" per line, HASH being libsodium's
- * Argon2id string (crypto_pwhash_str, interactive limits); blank lines and
- * lines starting with '#' are ignored.  A log-in gives
+ * A log-in gives
  * a session: a random 256-bit id for the cookie and a random CSRF token
  * the page sends back on every change.  Sessions are in memory (a restart
  * logs everyone out) and expire after `idle_s` without use.  Failed
@@ -21,11 +19,10 @@
 #include <stddef.h>
 #include <time.h>
 
+#include "users.h"
+
 #define AUTH_MAX_FAILS 5
 #define AUTH_WINDOW_S 900 /* 15 min */
-#define AUTH_NAME_MAX 32     /* user names: [A-Za-z0-9._-], 1..32 */
-#define AUTH_PASSWORD_MIN 8
-#define AUTH_PASSWORD_MAX 256
 #define AUTH_TOKEN_LEN 64    /* hex characters of a session id or CSRF token */
 
 struct auth;
@@ -43,18 +40,6 @@ enum auth_result {
 struct auth *auth_new(const char *path, int idle_s, char *err, size_t errlen);
 void auth_free(struct auth *a); /* accepts NULL */
 
-/* Adds or replaces `name` in the users file at `path` with an Argon2id
- * hash of password, written atomically (mode 0600; the other lines kept
- * as they are).  Run as root, the file keeps the owner of the one it
- * replaces (else gets its directory's), so the server can still read it.
- * A missing directory is made (mode 0700).  0, or -1 with err (bad name,
- * password shorter than AUTH_PASSWORD_MIN characters or longer than
- * AUTH_PASSWORD_MAX bytes, a malformed users file, I/O).  Slow (~0.1 s
- * and 64 MiB: Argon2id). */
-int auth_set_password(const char *path, const char *name, const char *password, char *err,
-                      size_t errlen);
-bool auth_valid_name(const char *name);
-
 /* Checks name/password from client address addr at time now.  AUTH_OK:
  * sid and csrf receive new tokens (AUTH_TOKEN_LEN hex + NUL) and the
  * session exists; otherwise they are "".  AUTH_LIMITED: *retry_after set
@@ -69,7 +54,7 @@ enum auth_result auth_login(struct auth *a, const char *name, const char *passwo
 /* The session of cookie value sid at time now: true with its user name and
  * CSRF token copied out (and its idle timer renewed); false when unknown
  * or expired (then it is forgotten).  user/csrf may be NULL. */
-bool auth_session(struct auth *a, const char *sid, time_t now, char user[AUTH_NAME_MAX + 1],
+bool auth_session(struct auth *a, const char *sid, time_t now, char user[USERS_NAME_MAX + 1],
                   char csrf[AUTH_TOKEN_LEN + 1]);
 
 /* Compares a CSRF token in constant time; false for NULL or wrong length. */

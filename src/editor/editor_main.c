@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "api.h"
+#include "audit.h"
 #include "auth.h"
 #include "econfig.h"
 #include "fileutil.h"
@@ -66,16 +67,16 @@ static int read_password(const char *prompt, char *buf, size_t len)
 
 static int add_user(const struct econfig *c, const char *name)
 {
-    char path[4096], pw[AUTH_PASSWORD_MAX + 2], again[AUTH_PASSWORD_MAX + 2];
+    char path[4096], pw[USERS_PASSWORD_MAX + 2], again[USERS_PASSWORD_MAX + 2];
     int r = file_mkdirs(c->data_dir);
     if (r < 0 || file_join(path, sizeof(path), c->data_dir, "users") < 0) {
         fprintf(stderr, "edukiosk-editor: cannot create %s: %s\n", c->data_dir,
                 file_strerror(r < 0 ? r : -ENAMETOOLONG));
         return 1;
     }
-    if (!auth_valid_name(name)) {
+    if (!users_valid_name(name)) {
         fprintf(stderr, "edukiosk-editor: %s: a user name is 1 to %d letters, digits, '.', "
-                        "'_' or '-'\n", name, AUTH_NAME_MAX);
+                        "'_' or '-'\n", name, USERS_NAME_MAX);
         return 2;
     }
     if (read_password("password: ", pw, sizeof(pw)) < 0) {
@@ -88,7 +89,7 @@ static int add_user(const struct econfig *c, const char *name)
         return 2;
     }
     char err[256];
-    r = auth_set_password(path, name, pw, err, sizeof(err));
+    r = users_set_password(path, name, pw, err, sizeof(err));
     sodium_memzero(pw, sizeof(pw));
     sodium_memzero(again, sizeof(again));
     if (r < 0) {
@@ -145,7 +146,11 @@ static int serve(const struct econfig *c)
     }
     char *cert = c->tls_cert ? read_pem(c->tls_cert) : NULL;
     char *key = c->tls_key ? read_pem(c->tls_key) : NULL;
-    struct api *api = api_new(c, s, a);
+    char log_path[4096];
+    struct audit *log = file_join(log_path, sizeof(log_path), c->data_dir, "audit.log") == 0
+                            ? audit_open(log_path)
+                            : NULL;
+    struct api *api = log ? api_new(c, s, a, log) : NULL;
     struct httpd *h = NULL;
     int rc = 1;
     if ((c->tls_cert && (!cert || !key)) || !api)
@@ -196,6 +201,7 @@ static int serve(const struct econfig *c)
 done:
     httpd_stop(h);
     api_free(api);
+    audit_free(log);
     auth_free(a);
     store_free(s);
     if (key)

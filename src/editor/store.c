@@ -19,23 +19,18 @@
 #include "feedsig.h"
 #include "fileutil.h"
 #include "hash.h"
+#include "jsonfile.h"
 #include "log.h"
 #include "minisig.h"
 #include "source.h"
+#include "summary.h"
+#include "versions.h"
 
 /* An in-memory line of the version index. */
-struct version {
-    int n;
-    char by[33];
-    long long at;
-    char *summary;
-    char hash[65];
-};
-
 struct store {
     pthread_mutex_t lock;
-    char data[PATH_MAX], pub[PATH_MAX], versions_dir[PATH_MAX];
-    char draft_path[PATH_MAX], audit_path[PATH_MAX], feed_path[PATH_MAX];
+    char data[PATH_MAX], pub[PATH_MAX];
+    char draft_path[PATH_MAX], feed_path[PATH_MAX];
     char sig_path[PATH_MAX], images_dir[PATH_MAX];
     int history;
     size_t max_feed_bytes, max_image_bytes;
@@ -45,8 +40,7 @@ struct store {
     struct minisig_keyring own; /* our public key, to check what we signed */
     char key_id[17];
     long long last_signed;
-    struct version *v; /* oldest first */
-    size_t nv;
+    struct versions vs;
 };
 
 static int joinp(char *out, const char *dir, const char *name)
@@ -56,39 +50,10 @@ static int joinp(char *out, const char *dir, const char *name)
 
 /* ---- draft -------------------------------------------------------------- */
 
-static int read_json(const char *path, size_t max, json_t **out)
-{
-    char *data;
-    size_t len;
-    int r = file_read(path, max, &data, &len);
-    if (r < 0)
-        return r;
-    json_error_t e;
-    *out = json_loadb(data, len, 0, &e);
-    free(data);
-    if (!*out) {
-        LOG_ERR("%s:%d:%d: %s", path, e.line, e.column, e.text);
-        return -EINVAL;
-    }
-    return 0;
-}
-
-static int write_json(const char *path, json_t *j)
-{
-    char *text = json_dumps(j, JSON_INDENT(1) | JSON_PRESERVE_ORDER);
-    if (!text)
-        return -ENOMEM;
-    int r = file_write_atomic(path, text, strlen(text), true);
-    free(text);
-    if (r < 0)
-        LOG_ERR("cannot write %s: %s", path, file_strerror(r));
-    return r;
-}
-
 static int load_meta(struct store *s, struct store_meta *m, char **text, size_t *len)
 {
     json_t *j;
-    int r = read_json(s->draft_path, s->max_feed_bytes * 7 + 4096, &j);
+    int r = jsonfile_read(s->draft_path, s->vs.max_file, &j);
     if (r < 0)
         return r;
     const char *by = "", *t = NULL;
@@ -124,7 +89,7 @@ static int write_draft(struct store *s, const struct store_meta *m, const char *
                           "at", (json_int_t)m->at, "text", text, len);
     if (!j)
         return -EINVAL;
-    int r = write_json(s->draft_path, j);
+    int r = jsonfile_write(s->draft_path, j);
     json_decref(j);
     return r;
 }
@@ -208,21 +173,7 @@ bool store_validate(struct store *s, const char *text, size_t len, struct feed_r
     return ok;
 }
 
-/* ---- versions --------------------------------------------------------------- */
-
-static void version_path(const struct store *s, int n, char *out)
-{
-    char name[32];
-    snprintf(name, sizeof(name), "%06d.json", n);
-    if (joinp(out, s->versions_dir, name) < 0)
-        out[0] = '\0';
-}
-
-static int cmp_version(const void *a, const void *b)
-{
-    const struct version *x = a, *y = b;
-    return (x->n > y->n) - (x->n < y->n);
-}
+/* ---- files ----------------------------------------------------------------- */
 
 /* A write cut by a crash leaves NAME.tmp.PID beside NAME (fileutil):
  * never read, but it would be synced to mirrors with the published
@@ -241,144 +192,6 @@ static void remove_temporaries(const char *dir)
             LOG_INFO("removed %s/%s, left by an interrupted write", dir, e->d_name);
     }
     closedir(d);
-}
-
-static int load_versions(struct store *s)
-{
-    DIR *dir = opendir(s->versions_dir);
-    if (!dir)
-        return -errno;
-    struct dirent *e;
-    while ((e = readdir(dir))) {
-        char *end;
-        long n = strtol(e->d_name, &end, 10);
-        if (n <= 0 || n > INT_MAX || strcmp(end, ".json") != 0)
-            continue;
-        char path[PATH_MAX];
-        json_t *j;
-        version_path(s, (int)n, path);
-        if (read_json(path, s->max_feed_bytes * 7 + 4096, &j) < 0)
-            continue; /* logged; a damaged version is not offered */
-        const char *by = "", *summary = "", *hash = "";
-        json_int_t at = 0;
-        if (json_unpack(j, "{s:s, s:I, s:s, s:s}", "by", &by, "at", &at, "summary", &summary,
-                        "hash", &hash) == 0) {
-            struct version *nv = realloc(s->v, (s->nv + 1) * sizeof(*nv));
-            if (nv) {
-                s->v = nv;
-                struct version *v = &s->v[s->nv++];
-                memset(v, 0, sizeof(*v));
-                v->n = (int)n;
-                v->at = at;
-                snprintf(v->by, sizeof(v->by), "%s", by);
-                snprintf(v->hash, sizeof(v->hash), "%s", hash);
-                v->summary = strdup(summary);
-            }
-        }
-        json_decref(j);
-    }
-    closedir(dir);
-    if (s->nv)
-        qsort(s->v, s->nv, sizeof(*s->v), cmp_version);
-    return 0;
-}
-
-static char *version_text(const struct store *s, int n, size_t *len)
-{
-    char path[PATH_MAX];
-    json_t *j;
-    version_path(s, n, path);
-    if (read_json(path, s->max_feed_bytes * 7 + 4096, &j) < 0)
-        return NULL;
-    const char *t = NULL;
-    size_t tl = 0;
-    char *out = NULL;
-    if (json_unpack(j, "{s:s%}", "text", &t, &tl) == 0 && (out = malloc(tl + 1))) {
-        memcpy(out, t, tl);
-        out[tl] = '\0';
-        *len = tl;
-    }
-    json_decref(j);
-    return out;
-}
-
-static void prune(struct store *s)
-{
-    while (s->nv > (size_t)s->history) {
-        char path[PATH_MAX];
-        version_path(s, s->v[0].n, path);
-        if (path[0] && unlink(path) < 0 && errno != ENOENT)
-            LOG_WARN("cannot remove %s: %s", path, strerror(errno));
-        free(s->v[0].summary);
-        memmove(s->v, s->v + 1, (s->nv - 1) * sizeof(*s->v));
-        s->nv--;
-    }
-}
-
-/* ---- what changed --------------------------------------------------------- */
-
-static void add_part(char *out, size_t len, const char *part)
-{
-    size_t n = strlen(out);
-    if (n + 1 >= len)
-        return;
-    snprintf(out + n, len - n, "%s%s", n ? "；" : "", part);
-}
-
-/* One line in Chinese: which slides changed, were added or removed, and
- * which deck parts changed ("第2、5张已修改；新增1张；提示栏"). */
-static void summarize(const char *old, size_t oldlen, const char *neu, size_t newlen,
-                      char *out, size_t len)
-{
-    out[0] = '\0';
-    json_t *a = old ? json_loadb(old, oldlen, 0, NULL) : NULL;
-    json_t *b = json_loadb(neu, newlen, 0, NULL);
-    if (!b) {
-        snprintf(out, len, "发布");
-        goto done;
-    }
-    if (!a) {
-        size_t n = json_array_size(json_object_get(b, "slides"));
-        snprintf(out, len, "首次发布：%zu 张幻灯片", n);
-        goto done;
-    }
-    json_t *sa = json_object_get(a, "slides"), *sb = json_object_get(b, "slides");
-    size_t na = json_array_size(sa), nb = json_array_size(sb);
-    char changed[256] = "";
-    int n_changed = 0;
-    for (size_t i = 0; i < na && i < nb; i++) {
-        if (json_equal(json_array_get(sa, i), json_array_get(sb, i)))
-            continue;
-        n_changed++;
-        size_t l = strlen(changed);
-        if (n_changed <= 6 && l + 16 < sizeof(changed))
-            snprintf(changed + l, sizeof(changed) - l, "%s%zu", l ? "、" : "第", i + 1);
-    }
-    char part[320];
-    if (n_changed) {
-        snprintf(part, sizeof(part), "%s%s张已修改", changed, n_changed > 6 ? "等" : "");
-        add_part(out, len, part);
-    }
-    if (nb > na) {
-        snprintf(part, sizeof(part), "新增%zu张", nb - na);
-        add_part(out, len, part);
-    } else if (na > nb) {
-        snprintf(part, sizeof(part), "删除%zu张", na - nb);
-        add_part(out, len, part);
-    }
-    static const char *const parts[][2] = {{"ticker", "滚动字幕"}, {"alert", "警报"},
-                                           {"theme", "主题"},      {"school", "学校名称"},
-                                           {"defaults", "默认设置"}, {"lang", "语言"}};
-    for (size_t i = 0; i < sizeof(parts) / sizeof(parts[0]); i++) {
-        json_t *x = json_object_get(a, parts[i][0]), *y = json_object_get(b, parts[i][0]);
-        if ((x || y) && !(x && y && json_equal(x, y)))
-            add_part(out, len, parts[i][1]);
-    }
-    if (!out[0])
-        snprintf(out, len, "重新发布（内容未变）");
-done:
-    json_decref(a);
-    json_decref(b);
 }
 
 /* ---- publishing ------------------------------------------------------------ */
@@ -416,38 +229,22 @@ static int write_published(struct store *s, const char *text, size_t len)
 static int publish_text(struct store *s, const char *text, size_t len, const char *summary,
                         const char *user, time_t now, struct store_published *out)
 {
-    int n = s->nv ? s->v[s->nv - 1].n + 1 : 1;
     char hash[65], auto_summary[512];
     hash_sha256_hex(text, len, hash);
+    const struct version *last = versions_latest(&s->vs);
     if (!summary || !summary[0]) {
         size_t oldlen = 0;
-        char *old = s->nv ? version_text(s, s->v[s->nv - 1].n, &oldlen) : NULL;
-        summarize(old, oldlen, text, len, auto_summary, sizeof(auto_summary));
+        char *old = last ? versions_text(&s->vs, last->n, &oldlen) : NULL;
+        summary_of_change(old, oldlen, text, len, auto_summary, sizeof(auto_summary));
         free(old);
         summary = auto_summary;
     }
-    json_t *j = json_pack("{s:i, s:s, s:I, s:s, s:s, s:s%}", "n", n, "by", user, "at",
-                          (json_int_t)now, "summary", summary, "hash", hash, "text", text, len);
-    char path[PATH_MAX];
-    version_path(s, n, path);
-    int r = j && path[0] ? write_json(path, j) : -EINVAL;
-    json_decref(j);
-    if (r < 0)
+    int n = versions_add(&s->vs, user, now, summary, hash, text, len);
+    if (n < 0)
         return STORE_FAIL;
-    struct version *nv = realloc(s->v, (s->nv + 1) * sizeof(*nv));
-    if (!nv)
-        return STORE_FAIL;
-    s->v = nv;
-    struct version *v = &s->v[s->nv++];
-    memset(v, 0, sizeof(*v));
-    v->n = n;
-    v->at = now;
-    snprintf(v->by, sizeof(v->by), "%s", user);
-    snprintf(v->hash, sizeof(v->hash), "%s", hash);
-    v->summary = strdup(summary);
     if (write_published(s, text, len) < 0)
         return STORE_FAIL; /* store_open() writes it again at the next start */
-    prune(s);
+    versions_prune(&s->vs, (size_t)s->history);
     out->version = n;
     snprintf(out->hash, sizeof(out->hash), "%s", hash);
     out->signed_ = s->signing;
@@ -458,9 +255,9 @@ static int publish_text(struct store *s, const char *text, size_t len, const cha
  * version is what must be published. */
 static void repair_published(struct store *s)
 {
-    if (!s->nv)
+    const struct version *v = versions_latest(&s->vs);
+    if (!v)
         return;
-    const struct version *v = &s->v[s->nv - 1];
     char *feed;
     size_t len;
     bool ok = false;
@@ -487,7 +284,7 @@ static void repair_published(struct store *s)
     if (ok)
         return;
     size_t tl;
-    char *text = version_text(s, v->n, &tl);
+    char *text = versions_text(&s->vs, v->n, &tl);
     if (!text)
         return;
     LOG_WARN("the published feed is not version %d (interrupted publish?): writing it again",
@@ -588,20 +385,20 @@ struct store *store_open(const struct econfig *c, char *err, size_t errlen)
     pthread_mutex_init(&s->lock, NULL);
     s->history = c->history;
     s->max_feed_bytes = c->max_feed_bytes;
+    s->vs.max_file = jsonfile_cap(c->max_feed_bytes);
     s->max_image_bytes = c->max_image_bytes;
     s->max_image_pixels = c->max_image_pixels;
     snprintf(s->data, sizeof(s->data), "%s", c->data_dir);
     snprintf(s->pub, sizeof(s->pub), "%s", pub);
-    if (joinp(s->versions_dir, s->data, "versions") < 0 ||
+    if (joinp(s->vs.dir, s->data, "versions") < 0 ||
         joinp(s->draft_path, s->data, "draft.json") < 0 ||
-        joinp(s->audit_path, s->data, "audit.log") < 0 ||
         joinp(s->feed_path, s->pub, "feed.json") < 0 ||
         joinp(s->sig_path, s->pub, "feed.json.minisig") < 0 ||
         joinp(s->images_dir, s->pub, "images") < 0) {
         snprintf(err, errlen, "%s: path too long", s->data);
         goto fail;
     }
-    const char *dirs[] = {s->data, s->versions_dir, s->pub, s->images_dir};
+    const char *dirs[] = {s->data, s->vs.dir, s->pub, s->images_dir};
     for (size_t i = 0; i < 4; i++) {
         int r = file_mkdirs(dirs[i]);
         if (r < 0) {
@@ -613,7 +410,7 @@ struct store *store_open(const struct econfig *c, char *err, size_t errlen)
         remove_temporaries(dirs[i]);
     if (c->signing_key && load_signing_key(s, c->signing_key, err, errlen) < 0)
         goto fail;
-    load_versions(s);
+    versions_load(&s->vs);
     repair_published(s);
     int r = seed_draft(s);
     if (r < 0) {
@@ -630,9 +427,7 @@ void store_free(struct store *s)
 {
     if (!s)
         return;
-    for (size_t i = 0; i < s->nv; i++)
-        free(s->v[i].summary);
-    free(s->v);
+    versions_free(&s->vs);
     sodium_memzero(&s->sk, sizeof(s->sk));
     pthread_mutex_destroy(&s->lock);
     free(s);
@@ -652,7 +447,8 @@ const char *store_published_dir(const struct store *s)
 int store_live(struct store *s)
 {
     pthread_mutex_lock(&s->lock);
-    int n = s->nv ? s->v[s->nv - 1].n : 0;
+    const struct version *v = versions_latest(&s->vs);
+    int n = v ? v->n : 0;
     pthread_mutex_unlock(&s->lock);
     return n;
 }
@@ -713,21 +509,13 @@ int store_publish(struct store *s, long long if_rev, const char *summary, const 
     return r;
 }
 
-static bool have_version(const struct store *s, int n)
-{
-    for (size_t i = 0; i < s->nv; i++)
-        if (s->v[i].n == n)
-            return true;
-    return false;
-}
-
 int store_rollback(struct store *s, int n, long long if_rev, const char *user, time_t now,
                    struct feed_report *rep, struct store_published *out,
                    struct store_meta *m)
 {
     pthread_mutex_lock(&s->lock);
     size_t len = 0;
-    char *text = have_version(s, n) ? version_text(s, n, &len) : NULL;
+    char *text = versions_text(&s->vs, n, &len);
     int r;
     char summary[64];
     snprintf(summary, sizeof(summary), "回滚到版本 %d", n);
@@ -751,7 +539,7 @@ int store_load_version(struct store *s, int n, long long if_rev, const char *use
 {
     pthread_mutex_lock(&s->lock);
     size_t len = 0;
-    char *text = have_version(s, n) ? version_text(s, n, &len) : NULL;
+    char *text = versions_text(&s->vs, n, &len);
     int r = text ? save_locked(s, if_rev, text, len, user, now, m) : STORE_NOT_FOUND;
     free(text);
     pthread_mutex_unlock(&s->lock);
@@ -761,15 +549,9 @@ int store_load_version(struct store *s, int n, long long if_rev, const char *use
 json_t *store_versions(struct store *s)
 {
     pthread_mutex_lock(&s->lock);
-    json_t *list = json_array();
-    for (size_t i = s->nv; i-- > 0;) {
-        const struct version *v = &s->v[i];
-        json_array_append_new(list, json_pack("{s:i, s:s, s:I, s:s, s:s}", "n", v->n, "by",
-                                              v->by, "at", (json_int_t)v->at, "summary",
-                                              v->summary ? v->summary : "", "hash", v->hash));
-    }
-    json_t *out = json_pack("{s:i, s:o}", "live", s->nv ? s->v[s->nv - 1].n : 0,
-                            "versions", list);
+    json_t *out = json_pack("{s:i, s:o}", "live",
+                            versions_latest(&s->vs) ? versions_latest(&s->vs)->n : 0,
+                            "versions", versions_list(&s->vs));
     pthread_mutex_unlock(&s->lock);
     return out;
 }
@@ -777,68 +559,7 @@ json_t *store_versions(struct store *s)
 json_t *store_version(struct store *s, int n)
 {
     pthread_mutex_lock(&s->lock);
-    json_t *j = NULL;
-    if (have_version(s, n)) {
-        char path[PATH_MAX];
-        version_path(s, n, path);
-        if (read_json(path, s->max_feed_bytes * 7 + 4096, &j) < 0)
-            j = NULL;
-    }
+    json_t *j = versions_get(&s->vs, n);
     pthread_mutex_unlock(&s->lock);
     return j;
-}
-
-/* ---- audit ------------------------------------------------------------------ */
-
-void store_audit(struct store *s, const char *user, const char *addr, const char *event,
-                 const char *detail)
-{
-    json_t *j = json_pack("{s:I, s:s?, s:s?, s:s, s:s?}", "at", (json_int_t)time(NULL),
-                          "user", user, "addr", addr, "event", event, "detail", detail);
-    char *line = j ? json_dumps(j, JSON_COMPACT | JSON_PRESERVE_ORDER) : NULL;
-    json_decref(j);
-    if (!line)
-        return;
-    pthread_mutex_lock(&s->lock);
-    /* O_APPEND: one write per line, never rewritten. */
-    int fd = open(s->audit_path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0640);
-    if (fd < 0) {
-        LOG_ERR("cannot open %s: %s", s->audit_path, strerror(errno));
-    } else {
-        size_t n = strlen(line);
-        line[n] = '\n';
-        if (write(fd, line, n + 1) != (ssize_t)(n + 1))
-            LOG_ERR("cannot write %s: %s", s->audit_path, strerror(errno));
-        fdatasync(fd);
-        close(fd);
-    }
-    pthread_mutex_unlock(&s->lock);
-    free(line);
-}
-
-json_t *store_audit_tail(struct store *s, int limit)
-{
-    pthread_mutex_lock(&s->lock);
-    char *data = NULL;
-    size_t len = 0;
-    int r = file_read(s->audit_path, (size_t)64 * 1024 * 1024, &data, &len);
-    pthread_mutex_unlock(&s->lock);
-    json_t *out = json_array();
-    if (r < 0)
-        return out;
-    /* Walk back from the end, line by line. */
-    size_t end = len;
-    while (end > 0 && (int)json_array_size(out) < limit) {
-        size_t start = end - 1;
-        while (start > 0 && data[start - 1] != '\n')
-            start--;
-        json_t *e = json_loadb(data + start, end - start, 0, NULL);
-        if (e)
-            json_array_append_new(out, e);
-        end = start;
-        while (end > 0 && data[end - 1] == '\n')
-            end--;
-    }
-    free(data);
-    return out;
 }

@@ -3,7 +3,6 @@
  *   DATA/draft.json          the shared draft: {"rev","by","at","text"}
  *   DATA/versions/NNNNNN.json every publish: {"n","by","at","summary",
  *                            "hash","text"}; the newest `history` kept
- *   DATA/audit.log           append-only JSON lines
  *   PUBLISHED/feed.json      what kiosks fetch (+ feed.json.minisig when
  *                            a signing key is configured), images/
  *
@@ -89,12 +88,6 @@ int store_load_version(struct store *s, int n, long long if_rev, const char *use
 json_t *store_versions(struct store *s);
 /* One version with its text; NULL if none. */
 json_t *store_version(struct store *s, int n);
-
-/* Appends one line to the audit log (detail may be NULL). */
-void store_audit(struct store *s, const char *user, const char *addr, const char *event,
-                 const char *detail);
-/* The newest `limit` audit entries, newest first. */
-json_t *store_audit_tail(struct store *s, int limit);
 
 /* Stores an uploaded image (already checked by the caller) as
  * PUBLISHED/images/SHA256.EXT; rel receives "images/SHA256.EXT". */
