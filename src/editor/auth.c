@@ -1,7 +1,6 @@
 #include "auth.h"
 
 #include <arpa/inet.h>
-#include <errno.h>
 #include <netinet/in.h>
 #include <pthread.h>
 #include <stdint.h>
